@@ -18,6 +18,14 @@ __attribute__((constructor)) void tune_allocator() {
 
 void ssd::set_error(const char* message) { last_error = message ? message : ""; }
 
+void ssd::set_error(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) {
+    last_error = c10_error->what_without_backtrace();
+  } else {
+    last_error = e.what();
+  }
+}
+
 SSD_EXPORT const char* ssd_last_error() { return last_error.c_str(); }
 
 SSD_EXPORT void ssd_clear_error() { last_error.clear(); }
@@ -57,7 +65,7 @@ SSD_EXPORT double ssd_bench_native_add(TH a, TH b, int iterations) {
     auto end = std::chrono::steady_clock::now();
     return std::chrono::duration<double, std::micro>(end - start).count() / iterations;
   } catch (const std::exception& e) {
-    ssd::set_error(e.what());
+    ssd::set_error(e);
     return -1;
   }
 }

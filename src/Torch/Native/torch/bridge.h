@@ -10,6 +10,8 @@ using TH = at::Tensor*;
 
 namespace ssd {
 void set_error(const char* message);
+// libtorch's message without its C++ backtrace.
+void set_error(const std::exception& e);
 
 inline TH wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 
@@ -20,6 +22,12 @@ inline c10::optional<at::Tensor> opt(TH t) {
   return t ? c10::optional<at::Tensor>(*t) : c10::nullopt;
 }
 inline at::Tensor or_undefined(TH t) { return t ? *t : at::Tensor(); }
+
+// A Python-like scalar: integral tensors take the value as an integer, so in-place ops keep their dtype.
+inline at::Scalar scalar_for(const at::Tensor& t, double v) {
+  if (at::isFloatingType(t.scalar_type())) return at::Scalar(v);
+  return at::Scalar(static_cast<int64_t>(v));
+}
 
 inline at::Device device(int type, int index) {
   return at::Device(static_cast<c10::DeviceType>(type), static_cast<c10::DeviceIndex>(index));
@@ -34,7 +42,7 @@ inline at::TensorOptions options(int dtype, int device_type, int device_index) {
   try {                                          \
     return ssd::wrap(body);                      \
   } catch (const std::exception& e) {            \
-    ssd::set_error(e.what());                    \
+    ssd::set_error(e);                           \
   } catch (...) {                                \
     ssd::set_error("unknown C++ exception");     \
   }                                              \
@@ -46,7 +54,7 @@ inline at::TensorOptions options(int dtype, int device_type, int device_index) {
     body;                                        \
     return 0;                                    \
   } catch (const std::exception& e) {            \
-    ssd::set_error(e.what());                    \
+    ssd::set_error(e);                           \
   } catch (...) {                                \
     ssd::set_error("unknown C++ exception");     \
   }                                              \

@@ -57,7 +57,7 @@ SSD_EXPORT int ssd_chunk(TH a, int64_t chunks, int64_t dim, TH* out, int capacit
   try {
     return emit(a->chunk(chunks, dim), out, capacity);
   } catch (const std::exception& e) {
-    ssd::set_error(e.what());
+    ssd::set_error(e);
   }
   return -1;
 }
@@ -96,8 +96,8 @@ SSD_EXPORT TH ssd_where(TH cond, TH a, TH b) { SSD_TENSOR(at::where(*cond, *a, *
 
 // In place, for optimizers (callers hold no_grad)
 SSD_EXPORT int ssd_add_(TH a, TH b, double alpha) { SSD_STATUS(a->add_(*b, alpha)) }
-SSD_EXPORT int ssd_mul_scalar_(TH a, double s) { SSD_STATUS(a->mul_(s)) }
-SSD_EXPORT int ssd_add_scalar_(TH a, double s) { SSD_STATUS(a->add_(s)) }
+SSD_EXPORT int ssd_mul_scalar_(TH a, double s) { SSD_STATUS(a->mul_(ssd::scalar_for(*a, s))) }
+SSD_EXPORT int ssd_add_scalar_(TH a, double s) { SSD_STATUS(a->add_(ssd::scalar_for(*a, s))) }
 
 // Comparisons: op 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge
 SSD_EXPORT TH ssd_compare(TH a, TH b, int op) {

@@ -98,7 +98,7 @@ SSD_EXPORT TH ssd_grad(TH t) {
     if (!g.defined()) return nullptr;
     return ssd::wrap(g);
   } catch (const std::exception& e) {
-    ssd::set_error(e.what());
+    ssd::set_error(e);
   }
   return nullptr;
 }
