@@ -137,6 +137,17 @@ public class VocEvaluatorTests
     }
 
     [Fact]
+    public void EqualOverlapsGoToTheFirstObjectAsNumpyArgmaxDoes()
+    {
+        // A difficult and a plain object on the same box: the detection overlaps both by 1 and the first,
+        // the difficult one, takes it (ignored). The plain object stays unfound: recall 0 -> AP 0.
+        var evaluator = new VocEvaluator();
+        evaluator.AddImage([Obj(1, G1, difficult: true), Obj(1, G1)], [Det(1, 0.9f, G1)]);
+
+        Assert.Equal(0.0, evaluator.Evaluate(VocMetric.Voc12).MeanAveragePrecision, Tolerance);
+    }
+
+    [Fact]
     public void ElevenPointThresholdsAreNumpyStyle()
     {
         // Recall exactly .3 (as a double, 0.299999...) misses numpy's threshold 0.30000000000000004:
