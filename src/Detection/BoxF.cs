@@ -1,0 +1,9 @@
+namespace SsdLite.Detection;
+
+/// <summary>An axis-aligned box in corner form (x to the right, y down).</summary>
+public readonly record struct BoxF(float XMin, float YMin, float XMax, float YMax)
+{
+    public float Width => XMax - XMin;
+
+    public float Height => YMax - YMin;
+}
