@@ -57,7 +57,7 @@ public sealed class PostProcessor
     /// Detections of one image. <paramref name="scores"/> holds P x C softmax scores (class 0 background),
     /// <paramref name="boxesCorner"/> P decoded corner boxes relative to the network input.
     /// </summary>
-    public IReadOnlyList<Detection> Process(
+    public IReadOnlyList<DetectedObject> Process(
         ReadOnlySpan<float> scores,
         ReadOnlySpan<float> boxesCorner,
         int classCount,
@@ -69,7 +69,7 @@ public sealed class PostProcessor
         var buffers = ClassBuffers.Rent(priorCount, Nms.KeepLimit(priorCount, CandidateSize, TopK));
         try
         {
-            var found = new List<Detection>();
+            var found = new List<DetectedObject>();
             for (var c = 1; c < classCount; c++)
             {
                 var n = GatherCandidates(scores, boxesCorner, classCount, c, buffers);
@@ -138,7 +138,7 @@ public sealed class PostProcessor
         return kept;
     }
 
-    private void AppendScaled(int classId, int kept, ClassBuffers buffers, float width, float height, List<Detection> found)
+    private void AppendScaled(int classId, int kept, ClassBuffers buffers, float width, float height, List<DetectedObject> found)
     {
         var label = labels is not null && classId < labels.Length ? labels[classId] : null;
         for (var k = 0; k < kept; k++)
@@ -149,11 +149,11 @@ public sealed class PostProcessor
                 Math.Clamp(b[1] * height, 0f, height),
                 Math.Clamp(b[2] * width, 0f, width),
                 Math.Clamp(b[3] * height, 0f, height));
-            found.Add(new Detection(classId, label, buffers.KeptScores[k], box));
+            found.Add(new DetectedObject(classId, label, buffers.KeptScores[k], box));
         }
     }
 
-    private static Detection[] SortByScore(List<Detection> found)
+    private static DetectedObject[] SortByScore(List<DetectedObject> found)
     {
         var keys = new ulong[found.Count];
         for (var k = 0; k < keys.Length; k++)
@@ -162,7 +162,7 @@ public sealed class PostProcessor
         }
 
         Array.Sort(keys);
-        var sorted = new Detection[keys.Length];
+        var sorted = new DetectedObject[keys.Length];
         for (var k = 0; k < keys.Length; k++)
         {
             sorted[k] = found[ScoreOrder.IndexOf(keys[k])];

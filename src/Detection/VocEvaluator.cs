@@ -39,7 +39,7 @@ public sealed class VocEvaluator
     }
 
     /// <summary>Adds one image's ground truth and detections (boxes in the same pixel coordinates).</summary>
-    public void AddImage(IEnumerable<VocObject> objects, IEnumerable<Detection> detections)
+    public void AddImage(IEnumerable<VocObject> objects, IEnumerable<DetectedObject> detections)
     {
         ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(detections);

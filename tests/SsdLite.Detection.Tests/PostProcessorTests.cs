@@ -24,9 +24,9 @@ public class PostProcessorTests
 
         Assert.Equal(
             [
-                new Detection(1, "cat", 0.8f, new BoxF(0, 0, 100, 50)),
-                new Detection(2, "dog", 0.695f, new BoxF(100, 50, 200, 100)),
-                new Detection(2, "dog", 0.1f, new BoxF(0, 0, 100, 50)),
+                new DetectedObject(1, "cat", 0.8f, new BoxF(0, 0, 100, 50)),
+                new DetectedObject(2, "dog", 0.695f, new BoxF(100, 50, 200, 100)),
+                new DetectedObject(2, "dog", 0.1f, new BoxF(0, 0, 100, 50)),
             ],
             detections);
     }

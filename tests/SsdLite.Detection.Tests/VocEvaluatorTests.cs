@@ -157,5 +157,5 @@ public class VocEvaluatorTests
 
     private static VocObject Obj(int classId, BoxF box, bool difficult = false) => new(classId, box, difficult);
 
-    private static Detection Det(int classId, float score, BoxF box) => new(classId, null, score, box);
+    private static DetectedObject Det(int classId, float score, BoxF box) => new(classId, null, score, box);
 }
