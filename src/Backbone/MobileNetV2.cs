@@ -1,0 +1,112 @@
+using SsdLite.Torch;
+using SsdLite.Torch.NN;
+
+namespace SsdLite.Backbone;
+
+/// <summary>One stage of the MobileNetV2 table: expansion t, output channels c, repeats n, first stride s.</summary>
+public readonly record struct Stage(double T, int C, int N, int S);
+
+/// <summary>
+/// MobileNetV2 features (the reference's <c>base_net</c>, torchvision's <c>features</c>): children 0 (3x3 s2 conv),
+/// 1…17 (inverted residuals), 18 (1x1 conv to the last channel count). Taps are named, not indexed.
+/// </summary>
+public sealed class MobileNetV2 : Module<Tensor, Tensor>
+{
+    /// <summary>(t, c, n, s) of the paper's table.</summary>
+    public static readonly IReadOnlyList<Stage> Stages = new Stage[]
+    {
+        new(1, 16, 1, 1), new(6, 24, 2, 2), new(6, 32, 3, 2), new(6, 64, 4, 2),
+        new(6, 96, 3, 1), new(6, 160, 3, 2), new(6, 320, 1, 1),
+    };
+
+    private const int StemChannels = 32;
+    private const int LastChannels = 1280;
+
+    /// <summary>The stage whose first block's expansion is the stride-16 SSD-Lite tap (the 160-channel one).</summary>
+    private const int TapStageChannels = 160;
+
+    private readonly List<Module<Tensor, Tensor>> layers = new();
+
+    public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
+    {
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
+        Width = width;
+        Rounding = rounding;
+        var input = Channels.Scale(StemChannels, width, rounding);
+        Add(ConvBnReLU6(3, input, 3, 2));
+        foreach (var stage in Stages)
+        {
+            var output = Channels.Scale(stage.C, width, rounding);
+            if (stage.C == TapStageChannels) TapBlockIndex = layers.Count;
+            for (var i = 0; i < stage.N; i++)
+            {
+                Add(new InvertedResidual(input, output, i == 0 ? stage.S : 1, stage.T));
+                input = output;
+            }
+        }
+        LastChannelCount = width > 1 ? Channels.Scale(LastChannels, width, rounding) : LastChannels;
+        Add(ConvBnReLU6(input, LastChannelCount, 1, 1));
+        TapChannels = ((InvertedResidual)layers[TapBlockIndex]).HiddenChannels;
+        InitializeWeights();
+    }
+
+    public double Width { get; }
+    public ChannelRounding Rounding { get; }
+
+    /// <summary>Index of the block whose expansion activation is the stride-16 tap (14 in the reference table).</summary>
+    public int TapBlockIndex { get; }
+
+    /// <summary>Channels of the stride-16 tap (576 at width 1).</summary>
+    public int TapChannels { get; }
+
+    /// <summary>Channels of the stride-32 output (1280 at width ≤ 1).</summary>
+    public int LastChannelCount { get; }
+
+    public int Count => layers.Count;
+
+    public Module<Tensor, Tensor> this[int index] => layers[index];
+
+    private void Add(Module<Tensor, Tensor> layer)
+    {
+        RegisterModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        layers.Add(layer);
+    }
+
+    internal static Sequential ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
+        new(new Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), new BatchNorm2d(outChannels), new ReLU6());
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in layers) x = Step(layer, x, input);
+        return x;
+    }
+
+    /// <summary>
+    /// The two SSD-Lite sources: the expansion activation of block <see cref="TapBlockIndex"/> (stride 16, before
+    /// its stride-2 depthwise conv) and the final 1x1 conv output (stride 32).
+    /// </summary>
+    public (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input)
+    {
+        var x = input;
+        for (var i = 0; i < TapBlockIndex; i++) x = Step(layers[i], x, input);
+        var (output, expanded) = ((InvertedResidual)layers[TapBlockIndex]).ForwardWithExpansion(x);
+        if (!ReferenceEquals(x, input)) x.Dispose();
+        x = output;
+        for (var i = TapBlockIndex + 1; i < layers.Count; i++) x = Step(layers[i], x, input);
+        return (expanded, x);
+    }
+
+    private static Tensor Step(Module<Tensor, Tensor> layer, Tensor x, Tensor input)
+    {
+        var y = layer.forward(x);
+        if (!ReferenceEquals(x, input)) x.Dispose();
+        return y;
+    }
+
+    /// <summary>The reference's initialisation: conv normal(0, sqrt(2 / (k·k·out))), BN weight 1 and bias 0.</summary>
+    private void InitializeWeights()
+    {
+        foreach (var (_, m) in named_modules()) Initializers.ConvFanOutBatchNormUnit(m);
+    }
+}
