@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace SsdLite.Torch.Serialization;
+
+/// <summary>
+/// The single-stream checkpoint of PyTorch before 1.6: pickles of the magic number, the protocol version and the
+/// system info, then the pickled object, then a pickled list of storage keys, then for each key an int64
+/// element count followed by the storage's raw bytes.
+/// </summary>
+internal static class LegacyCheckpoint
+{
+    /// <summary>torch.serialization.MAGIC_NUMBER.</summary>
+    public static readonly BigInteger MagicNumber = BigInteger.Parse("119547037146038801333356");
+
+    private const long ProtocolVersion = 1001;
+
+    public static IReadOnlyList<KeyValuePair<string, PthTensor>> Read(Stream file)
+    {
+        ReadHeader(file);
+        var storageTypes = new Dictionary<string, StorageRef>();
+        object? root = Unpickler.Load(file, id => Remember(StateDict.ParseStorageId(id), storageTypes));
+        IReadOnlyList<string> keys = ReadStorageKeys(file);
+        var storages = new Dictionary<string, byte[]>();
+        foreach (string key in keys)
+            storages[key] = ReadStorage(file, key, storageTypes);
+        return StateDict.Materialize(root, storage => storages.TryGetValue(storage.Key, out byte[]? bytes)
+            ? bytes
+            : throw new InvalidDataException($"missing storage entry '{storage.Key}': not in the file's storage list"));
+    }
+
+    /// <summary>True when the stream starts with the pickled magic number (PROTO n, LONG1 of 10 bytes, the value).</summary>
+    public static bool StartsWithMagic(ReadOnlySpan<byte> head)
+    {
+        Span<byte> magic = stackalloc byte[10];
+        MagicNumber.TryWriteBytes(magic, out _, isUnsigned: false, isBigEndian: false);
+        return head.Length >= 14 && head[0] == (byte)PickleOpcode.Proto && head[2] == (byte)PickleOpcode.Long1
+            && head[3] == 10 && head[4..14].SequenceEqual(magic);
+    }
+
+    private static void ReadHeader(Stream file)
+    {
+        object? magic = Unpickler.Load(file, NoPersistentIds);
+        if (magic is not BigInteger number || number != MagicNumber)
+            throw new InvalidDataException($"bad magic number {magic}: not a PyTorch checkpoint");
+        object? protocol = Unpickler.Load(file, NoPersistentIds);
+        if (protocol is not ProtocolVersion)
+            throw new InvalidDataException($"unsupported legacy protocol version {protocol}");
+        object? sysInfo = Unpickler.Load(file, NoPersistentIds);
+        // Storages are raw native-endian bytes; this reader only decodes ones written on little-endian machines.
+        if (sysInfo is PickleDict info && info.TryGetValue("little_endian", out object? little) && little is false)
+            throw new InvalidDataException("checkpoint was written on a big-endian machine; not supported");
+    }
+
+    private static object? NoPersistentIds(object? id) =>
+        throw new InvalidDataException("unexpected persistent id in a checkpoint header");
+
+    // Tensors of one storage repeat its id; the root entry (no view offset) says how many elements follow in the file.
+    private static StorageRef Remember(StorageRef storage, Dictionary<string, StorageRef> storages)
+    {
+        if (!storages.TryGetValue(storage.Key, out StorageRef? known) || storage.ElementOffset == 0)
+            storages[storage.Key] = storage;
+        else if (known.Type != storage.Type)
+            throw new InvalidDataException($"storage '{storage.Key}' is named as {known.Type.Name} and {storage.Type.Name}");
+        return storage;
+    }
+
+    private static IReadOnlyList<string> ReadStorageKeys(Stream file)
+    {
+        object? keys = Unpickler.Load(file, NoPersistentIds);
+        if (keys is not List<object?> list || list.Any(k => k is not string))
+            throw new InvalidDataException($"storage key list is {TorchGlobals.Describe(keys)}, not a list of strings");
+        return [.. list.Cast<string>()];
+    }
+
+    private static byte[] ReadStorage(Stream file, string key, Dictionary<string, StorageRef> storages)
+    {
+        if (!storages.TryGetValue(key, out StorageRef? storage))
+            throw new InvalidDataException($"storage '{key}' is listed but no tensor refers to it, so its type is unknown");
+        Span<byte> count = stackalloc byte[8];
+        ReadExactly(file, count, key);
+        long numel = BinaryPrimitives.ReadInt64LittleEndian(count);
+        if (numel < 0 || numel > (file.Length - file.Position) / storage.Type.ElementSize)
+            throw new EndOfStreamException($"storage '{key}' announces {numel} elements but only {file.Length - file.Position} bytes are left");
+        var bytes = new byte[numel * storage.Type.ElementSize];
+        ReadExactly(file, bytes, key);
+        return bytes;
+    }
+
+    private static void ReadExactly(Stream file, Span<byte> target, string key)
+    {
+        if (file.ReadAtLeast(target, target.Length, throwOnEndOfStream: false) < target.Length)
+            throw new EndOfStreamException($"unexpected end of data in storage '{key}'");
+    }
+}
