@@ -29,13 +29,20 @@ internal static class LegacyCheckpoint
             : throw new InvalidDataException($"missing storage entry '{storage.Key}': not in the file's storage list"));
     }
 
-    /// <summary>True when the stream starts with the pickled magic number (PROTO n, LONG1 of 10 bytes, the value).</summary>
+    /// <summary>Bytes <see cref="StartsWithMagic"/> needs: PROTO, an optional FRAME, LONG1 and the 10-byte number.</summary>
+    public const int MagicPrefixLength = 2 + 9 + 2 + 10;
+
+    /// <summary>True when the stream starts with the pickled magic number: PROTO n, FRAME (protocol 4+), LONG1 of 10 bytes.</summary>
     public static bool StartsWithMagic(ReadOnlySpan<byte> head)
     {
+        if (head is not [(byte)PickleOpcode.Proto, _, ..])
+            return false;
+        head = head[2..];
+        if (head is [(byte)PickleOpcode.Frame, ..])
+            head = head[Math.Min(9, head.Length)..];
         Span<byte> magic = stackalloc byte[10];
         MagicNumber.TryWriteBytes(magic, out _, isUnsigned: false, isBigEndian: false);
-        return head.Length >= 14 && head[0] == (byte)PickleOpcode.Proto && head[2] == (byte)PickleOpcode.Long1
-            && head[3] == 10 && head[4..14].SequenceEqual(magic);
+        return head is [(byte)PickleOpcode.Long1, 10, ..] && head[2..].StartsWith(magic);
     }
 
     private static void ReadHeader(Stream file)

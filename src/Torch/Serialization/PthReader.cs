@@ -8,7 +8,6 @@ namespace SsdLite.Torch.Serialization;
 /// <remarks>Thread-safe: every call opens its own stream and keeps no shared state.</remarks>
 public static class PthReader
 {
-    private const int SniffLength = 14;
 
     /// <summary>Reads every tensor of a state_dict checkpoint, keys in file order.</summary>
     /// <exception cref="InvalidDataException">the file is not a readable state_dict; the message names the file and the problem</exception>
@@ -21,7 +20,8 @@ public static class PthReader
             return Sniff(file) switch
             {
                 PthFormat.Zip => ZipCheckpoint.Read(file),
-                PthFormat.Legacy => LegacyCheckpoint.Read(file),
+                // Any other pickle goes to the legacy reader too, which names the problem (bad magic, refused global).
+                PthFormat.Legacy or PthFormat.OtherPickle => LegacyCheckpoint.Read(file),
                 _ => throw new InvalidDataException("bad magic: neither a zip archive nor a pickled PyTorch magic number"),
             };
         }
@@ -58,12 +58,12 @@ public static class PthReader
         }
     }
 
-    private enum PthFormat { Unknown, Zip, Legacy }
+    private enum PthFormat { Unknown, Zip, Legacy, OtherPickle }
 
     // Reads the first bytes and rewinds: zip local-file-header magic, or the legacy pickled magic number.
     private static PthFormat Sniff(Stream file)
     {
-        Span<byte> head = stackalloc byte[SniffLength];
+        Span<byte> head = stackalloc byte[LegacyCheckpoint.MagicPrefixLength];
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         file.Position = 0;
         head = head[..read];
@@ -71,7 +71,6 @@ public static class PthReader
             return PthFormat.Zip;
         if (LegacyCheckpoint.StartsWithMagic(head))
             return PthFormat.Legacy;
-        // Any other pickle still goes to the legacy reader, which names the problem (bad magic, refused global).
-        return head is [(byte)PickleOpcode.Proto, ..] ? PthFormat.Legacy : PthFormat.Unknown;
+        return head is [(byte)PickleOpcode.Proto, ..] ? PthFormat.OtherPickle : PthFormat.Unknown;
     }
 }

@@ -85,7 +85,15 @@ internal static class TorchGlobals
         null => "None",
         string s => $"'{s}'",
         object?[] t => $"a tuple of {t.Length}",
-        _ => value.GetType().Name,
+        List<object?> l => $"a list of {l.Count}",
+        PickleDict d => $"a dict of {d.Count}",
+        long or BigInteger => $"the int {value}",
+        double => "a float",
+        bool b => b ? "True" : "False",
+        byte[] => "bytes",
+        TensorRecipe => "a tensor",
+        StorageRef => "a storage",
+        _ => value.ToString() ?? value.GetType().Name,
     };
 
     private static InvalidDataException Bad(string problem) => new(problem);

@@ -16,6 +16,7 @@ internal static class ZipCheckpoint
         ZipArchiveEntry pickle = FindPickle(zip)
             ?? throw new InvalidDataException($"zip archive has no {PickleName}: not a PyTorch checkpoint");
         string prefix = pickle.FullName[..^PickleName.Length];
+        CheckByteOrder(zip, prefix);
 
         object? root;
         using (var pickleBytes = new MemoryStream(ReadEntry(pickle)))
@@ -43,6 +44,17 @@ internal static class ZipCheckpoint
         {
             throw new InvalidDataException($"truncated or damaged zip archive: {e.Message}", e);
         }
+    }
+
+    // PyTorch 2.x records the writer's byte order; storages are raw native bytes, and this reader decodes little-endian.
+    private static void CheckByteOrder(ZipArchive zip, string prefix)
+    {
+        ZipArchiveEntry? entry = zip.GetEntry(prefix + "byteorder");
+        if (entry is null)
+            return;
+        string order = System.Text.Encoding.ASCII.GetString(ReadEntry(entry)).Trim();
+        if (order != "little")
+            throw new InvalidDataException($"checkpoint was written with byte order '{order}'; only little-endian is supported");
     }
 
     private static ZipArchiveEntry? FindPickle(ZipArchive zip) =>

@@ -11,6 +11,8 @@ public sealed class PthReaderTests
     [Theory]
     [InlineData(ZipSmall)]
     [InlineData(LegacySmall)]
+    [InlineData("small-zip-proto4.pth")]
+    [InlineData("small-legacy-proto4.pth")]
     public void Read_SmallStateDict_EqualsNumpyValuesExactly(string fixture)
     {
         IReadOnlyList<PthFixtures.Expected> expected = PthFixtures.SmallStateDict();
@@ -89,6 +91,8 @@ public sealed class PthReaderTests
     [Theory]
     [InlineData(ZipSmall, true)]
     [InlineData(LegacySmall, true)]
+    [InlineData("small-legacy-proto4.pth", true)]
+    [InlineData("evil-legacy.pth", false)]
     [InlineData("expected.json", false)]
     [InlineData("make_fixtures.py", false)]
     [InlineData("does-not-exist.pth", false)]
@@ -145,6 +149,17 @@ public sealed class PthReaderTests
 
         Assert.Contains("0xFF", error.Message);
         Assert.Contains("offset 2", error.Message);
+    }
+
+    [Fact]
+    public void Read_PickleWithoutMagic_ReportsBadMagic()
+    {
+        // PROTO 2, BININT1 7, STOP: a pickle, but not a checkpoint.
+        using PthFixtures.TempFile file = PthFixtures.TempFile.With([0x80, 0x02, (byte)'K', 7, (byte)'.']);
+
+        var error = Assert.Throws<InvalidDataException>(() => PthReader.Read(file.Path));
+
+        Assert.Contains("bad magic number", error.Message);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ The tests never run Python; they read what this script writes next to it:
 
   small-zip.pth      torch.save(state_dict)                                     (zip format)
   small-legacy.pth   torch.save(state_dict, _use_new_zipfile_serialization=False) (legacy stream)
+  small-*-proto4.pth the same with pickle_protocol=4 (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE)
   expected.json      per key, in file order: dtype, shape and the name of a .bin file
   expected/*.bin     each tensor's values, contiguous, row-major, little-endian, written by numpy
   evil-zip.pth       a zip checkpoint whose pickle names os.system (must be refused, never run)
@@ -92,6 +93,9 @@ def main():
     sd = small_state_dict()
     torch.save(sd, os.path.join(HERE, "small-zip.pth"))
     torch.save(sd, os.path.join(HERE, "small-legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(sd, os.path.join(HERE, "small-zip-proto4.pth"), pickle_protocol=4)
+    torch.save(sd, os.path.join(HERE, "small-legacy-proto4.pth"), pickle_protocol=4,
+               _use_new_zipfile_serialization=False)
     write_expected(sd)
     write_evil()
     if len(sys.argv) > 1:
