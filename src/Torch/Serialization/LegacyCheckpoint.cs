@@ -18,7 +18,7 @@ internal static class LegacyCheckpoint
     public static IReadOnlyList<KeyValuePair<string, PthTensor>> Read(Stream file)
     {
         ReadHeader(file);
-        var storageTypes = new Dictionary<string, StorageRef>();
+        var storageTypes = new Dictionary<string, StorageType>();
         object? root = Unpickler.Load(file, id => Remember(StateDict.ParseStorageId(id), storageTypes));
         IReadOnlyList<string> keys = ReadStorageKeys(file);
         var storages = new Dictionary<string, byte[]>();
@@ -62,13 +62,12 @@ internal static class LegacyCheckpoint
     private static object? NoPersistentIds(object? id) =>
         throw new InvalidDataException("unexpected persistent id in a checkpoint header");
 
-    // Tensors of one storage repeat its id; the root entry (no view offset) says how many elements follow in the file.
-    private static StorageRef Remember(StorageRef storage, Dictionary<string, StorageRef> storages)
+    // Tensors of one storage repeat its id; all must agree on its element type, which sizes its raw bytes later.
+    private static StorageRef Remember(StorageRef storage, Dictionary<string, StorageType> types)
     {
-        if (!storages.TryGetValue(storage.Key, out StorageRef? known) || storage.ElementOffset == 0)
-            storages[storage.Key] = storage;
-        else if (known.Type != storage.Type)
-            throw new InvalidDataException($"storage '{storage.Key}' is named as {known.Type.Name} and {storage.Type.Name}");
+        if (types.TryGetValue(storage.Key, out StorageType? known) && known != storage.Type)
+            throw new InvalidDataException($"storage '{storage.Key}' is named as {known.Name} and {storage.Type.Name}");
+        types[storage.Key] = storage.Type;
         return storage;
     }
 
@@ -80,16 +79,16 @@ internal static class LegacyCheckpoint
         return [.. list.Cast<string>()];
     }
 
-    private static byte[] ReadStorage(Stream file, string key, Dictionary<string, StorageRef> storages)
+    private static byte[] ReadStorage(Stream file, string key, Dictionary<string, StorageType> types)
     {
-        if (!storages.TryGetValue(key, out StorageRef? storage))
+        if (!types.TryGetValue(key, out StorageType? type))
             throw new InvalidDataException($"storage '{key}' is listed but no tensor refers to it, so its type is unknown");
         Span<byte> count = stackalloc byte[8];
         ReadExactly(file, count, key);
         long numel = BinaryPrimitives.ReadInt64LittleEndian(count);
-        if (numel < 0 || numel > (file.Length - file.Position) / storage.Type.ElementSize)
+        if (numel < 0 || numel > (file.Length - file.Position) / type.ElementSize)
             throw new EndOfStreamException($"storage '{key}' announces {numel} elements but only {file.Length - file.Position} bytes are left");
-        var bytes = new byte[numel * storage.Type.ElementSize];
+        var bytes = new byte[numel * type.ElementSize];
         ReadExactly(file, bytes, key);
         return bytes;
     }

@@ -152,6 +152,15 @@ public sealed class PthReaderTests
     }
 
     [Fact]
+    public void Read_TrainingStateInsteadOfStateDict_NamesTheOffendingKey()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => PthReader.Read(PthFixtures.Pth("training-state.pth")));
+
+        Assert.Contains("'model'", error.Message);
+        Assert.Contains("not a tensor", error.Message);
+    }
+
+    [Fact]
     public void Read_PickleWithoutMagic_ReportsBadMagic()
     {
         // PROTO 2, BININT1 7, STOP: a pickle, but not a checkpoint.

@@ -11,6 +11,7 @@ The tests never run Python; they read what this script writes next to it:
   expected/*.bin     each tensor's values, contiguous, row-major, little-endian, written by numpy
   evil-zip.pth       a zip checkpoint whose pickle names os.system (must be refused, never run)
   evil-legacy.pth    the same global in a bare pickle stream
+  training-state.pth {"model": state_dict, "epoch": 3}: not a bare state_dict (must be refused by key)
   ../oracle/mb2-ssd-lite-seed1234-c21-legacy.pth   the oracle checkpoint re-saved in the legacy format
 """
 import collections
@@ -83,6 +84,11 @@ def write_evil():
         f.write(payload)
 
 
+def write_training_state():
+    sd = collections.OrderedDict([("w", torch.ones(2))])
+    torch.save({"model": sd, "epoch": 3}, os.path.join(HERE, "training-state.pth"))
+
+
 def write_oracle_legacy(oracle_path):
     sd = torch.load(oracle_path, map_location="cpu")
     out = os.path.join(HERE, "..", "oracle", "mb2-ssd-lite-seed1234-c21-legacy.pth")
@@ -98,6 +104,7 @@ def main():
                _use_new_zipfile_serialization=False)
     write_expected(sd)
     write_evil()
+    write_training_state()
     if len(sys.argv) > 1:
         write_oracle_legacy(sys.argv[1])
 
