@@ -40,6 +40,8 @@ internal sealed class DataLoaderEpoch<TSample> : IDisposable
     public async ValueTask<DataBatch> TakeAsync(int index)
     {
         ReturnHeld();
+        // A batch already assembled is not handed out once the consumer has asked to stop.
+        _stop.Token.ThrowIfCancellationRequested();
         DataBatch batch = await SlotOf(index).Task.WaitAsync(_stop.Token).ConfigureAwait(false);
         _ready.TryRemove(index, out _);
         _held = batch;
