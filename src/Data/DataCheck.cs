@@ -1,3 +1,5 @@
+using SsdLite.Torch.Vision;
+
 namespace SsdLite.Data;
 
 /// <summary>
@@ -9,10 +11,10 @@ namespace SsdLite.Data;
 public static class DataCheck
 {
     /// <summary>
-    /// The probe <see cref="DataCheckOptions"/> uses unless told otherwise. Null until an image decoder is
-    /// wired in, in which case the check covers annotations and file presence only.
+    /// The probe <see cref="DataCheckOptions"/> uses unless told otherwise: a full decode with
+    /// <see cref="ImageIO"/>, the decoder training uses, so an image that passes here also loads there.
     /// </summary>
-    public static ImageProbe? DefaultProbe => null;
+    public static ImageProbe DefaultProbe { get; } = ImageIO.ReadSize;
 
     /// <summary>Checks one split of several roots (see <see cref="VocReader.ListEntries(IEnumerable{string}, string)"/>).</summary>
     public static DataCheckResult Run(IEnumerable<string> roots, string split, Labels labels, DataCheckOptions? options = null,
