@@ -1,0 +1,40 @@
+using SsdLite.Data;
+using SsdLite.Torch.Vision;
+
+namespace SsdLite.Data.Tests;
+
+/// <summary>The data check with the default probe, on real JPEG files written by ImageIO.</summary>
+public sealed class DataCheckImageTests : IDisposable
+{
+    private readonly VocTestTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    private void WriteJpeg(string id, int width, int height) => ImageIO.Write(_tree.ImagePath(id), new Image(width, height));
+
+    [Fact]
+    public void RealImagesPassAndBadOnesAreNamed()
+    {
+        _tree.WriteAnnotation("ok", VocTestTree.Xml("ok.jpg", 64, 48, VocTestTree.Object("cat", "1", "1", "30", "30")));
+        WriteJpeg("ok", 64, 48);
+        _tree.WriteAnnotation("rotated", VocTestTree.Xml("rotated.jpg", 64, 48));
+        WriteJpeg("rotated", 48, 64);
+        _tree.WriteAnnotation("cut", VocTestTree.Xml("cut.jpg", 64, 48));
+        WriteJpeg("cut", 64, 48);
+        byte[] whole = File.ReadAllBytes(_tree.ImagePath("cut"));
+        File.WriteAllBytes(_tree.ImagePath("cut"), whole[..(whole.Length / 3)]);
+        _tree.WriteAnnotation("text", VocTestTree.Xml("text.jpg", 64, 48));
+        File.WriteAllText(_tree.ImagePath("text"), "not an image at all");
+
+        DataCheckResult result = DataCheck.Run([_tree.Root], "trainval", Labels.Voc);
+
+        Assert.Equal(["ok"], result.Samples.Select(s => s.Id));
+        Assert.Equal(3, result.Issues.Count);
+        DataIssue cut = result.Issues[0];
+        Assert.Equal((_tree.ImagePath("cut"), DataIssueKind.UnreadableImage), (cut.File, cut.Kind));
+        Assert.StartsWith($"unreadable image: cannot read image '{_tree.ImagePath("cut")}': ", cut.Message);
+        Assert.Equal(new DataIssue(_tree.AnnotationPath("rotated"), DataIssueKind.SizeMismatch,
+            $"<size> says 64x48 but the image {_tree.ImagePath("rotated")} decodes as 48x64"), result.Issues[1]);
+        Assert.Equal((_tree.ImagePath("text"), DataIssueKind.UnreadableImage), (result.Issues[2].File, result.Issues[2].Kind));
+    }
+}
