@@ -1,0 +1,76 @@
+using SsdLite.Torch;
+using F = SsdLite.Torch.torch.nn.functional;
+
+namespace SsdLite.Detection;
+
+/// <summary>The two parts of the SSD loss, each already divided by the number of positives.</summary>
+public sealed record MultiBoxLossParts(Tensor Regression, Tensor Classification) : IDisposable
+{
+    public Tensor Total() => Regression + Classification;
+
+    public void Dispose()
+    {
+        Regression.Dispose();
+        Classification.Dispose();
+    }
+}
+
+/// <summary>
+/// SSD's MultiBox loss: smooth L1 over positive priors plus cross entropy over positives and the hardest
+/// negatives (ranked by background loss, <see cref="NegPosRatio"/> per positive), both divided by the number of
+/// positives (at least 1). Labels: 0 background, k &gt; 0 an object class, −1 ignored (matched to a difficult
+/// object: neither positive nor negative). An image without positives still contributes
+/// <see cref="MinNegativesPerImage"/> negatives, so background-only images teach the background too.
+/// </summary>
+public sealed class MultiBoxLoss
+{
+    public MultiBoxLoss(int negPosRatio = 3, int minNegativesPerImage = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(negPosRatio);
+        ArgumentOutOfRangeException.ThrowIfNegative(minNegativesPerImage);
+        NegPosRatio = negPosRatio;
+        MinNegativesPerImage = minNegativesPerImage;
+    }
+
+    public int NegPosRatio { get; }
+
+    public int MinNegativesPerImage { get; }
+
+    /// <param name="confidences">(N, P, C) logits.</param>
+    /// <param name="locations">(N, P, 4) predicted offsets.</param>
+    /// <param name="labels">(N, P) int64 targets.</param>
+    /// <param name="gtLocations">(N, P, 4) encoded target offsets.</param>
+    public MultiBoxLossParts Compute(Tensor confidences, Tensor locations, Tensor labels, Tensor gtLocations)
+    {
+        Tensor regression, classification;
+        using (torch.NewDisposeScope())
+        {
+            var positive = labels.gt(0);
+            var selected = positive.logical_or(HardNegatives(confidences, labels, positive));
+            var numClasses = confidences.size(2);
+            var cls = F.cross_entropy(confidences.index(selected).reshape(-1, numClasses), labels.index(selected), reduction: Reduction.Sum);
+            var reg = F.smooth_l1_loss(locations.index(positive), gtLocations.index(positive), Reduction.Sum);
+            var numPositives = Math.Max(1.0, positive.sum().item());
+            regression = (reg / numPositives).MoveToOuterScope();
+            classification = (cls / numPositives).MoveToOuterScope();
+        }
+        return new MultiBoxLossParts(regression, classification);
+    }
+
+    /// <summary>
+    /// Per image, the <c>max(ratio · positives, minimum)</c> background priors with the highest background loss;
+    /// positives and ignored priors are never negatives.
+    /// </summary>
+    public Tensor HardNegatives(Tensor confidences, Tensor labels, Tensor positive)
+    {
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var backgroundLoss = F.log_softmax(confidences, 2).select(2, 0).neg();
+        var eligible = labels.eq(0);
+        var ranked = backgroundLoss.masked_fill(eligible.logical_not(), double.NegativeInfinity);
+        var (_, order) = ranked.sort(1, descending: true, stable: true);
+        var (_, rank) = order.sort(1);
+        var numNeg = (positive.sum(1, keepdim: true) * NegPosRatio).clamp_min(MinNegativesPerImage);
+        return rank.lt(numNeg).logical_and(eligible).MoveToOuterScope();
+    }
+}
