@@ -1,0 +1,56 @@
+namespace SsdLite.Data;
+
+/// <summary>Settings of <see cref="SyntheticVoc.Generate"/>; the same settings give byte-identical files.</summary>
+public sealed record SyntheticVocOptions
+{
+    /// <summary>How many images.</summary>
+    public int Images { get; init; } = 200;
+
+    /// <summary>The nominal image width; each image's sides vary by up to <see cref="SizeJitter"/> around it.</summary>
+    public int Width { get; init; } = 300;
+
+    public int Height { get; init; } = 300;
+
+    /// <summary>Relative variation of each side (0.2: 240..360 for 300); 0 gives every image the nominal size.</summary>
+    public double SizeJitter { get; init; } = 0.2;
+
+    public int Seed { get; init; }
+
+    /// <summary>Fractions of images in train and val; the rest is test. trainval is train plus val.</summary>
+    public double TrainFraction { get; init; } = 0.6;
+
+    public double ValFraction { get; init; } = 0.2;
+
+    /// <summary>Most objects drawn per image (before occlusion drops some).</summary>
+    public int MaxObjects { get; init; } = 6;
+
+    /// <summary>Share of images drawn without any object.</summary>
+    public double EmptyFraction { get; init; } = 0.04;
+
+    /// <summary>Share of objects drawn tiny (3-6% of the image side), annotated difficult.</summary>
+    public double TinyFraction { get; init; } = 0.08;
+
+    public int JpegQuality { get; init; } = 90;
+
+    /// <summary>The annotations' &lt;folder&gt;.</summary>
+    public string DatasetName { get; init; } = "SYNTHETIC";
+
+    internal void Validate()
+    {
+        if (Images <= 0 || Width < 32 || Height < 32 || SizeJitter is < 0 or >= 0.9 || MaxObjects < 1 || JpegQuality is < 1 or > 100)
+        {
+            throw new ArgumentException($"invalid synthetic dataset options: {this}");
+        }
+
+        if (TrainFraction < 0 || ValFraction < 0 || TrainFraction + ValFraction > 1)
+        {
+            throw new ArgumentException($"split fractions {TrainFraction} + {ValFraction} must be non-negative and at most 1");
+        }
+    }
+}
+
+/// <summary>One object of a synthetic image: class, visible box (0-based inclusive pixels) and flags.</summary>
+public readonly record struct SyntheticObject(int ClassIndex, int XMin, int YMin, int XMax, int YMax, bool Truncated, bool Difficult);
+
+/// <summary>What <see cref="SyntheticVoc.Generate"/> wrote.</summary>
+public sealed record SyntheticVocSummary(int Images, int Objects, int Train, int Val, int Test);
