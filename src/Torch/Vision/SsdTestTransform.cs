@@ -1,7 +1,6 @@
 using System.Buffers;
-using SsdLite.Torch.Vision;
 
-namespace SsdLite.Data;
+namespace SsdLite.Torch.Vision;
 
 /// <summary>The test transform: the uint8 image resized bilinear (cv::resize INTER_LINEAR) to the input size, then (x - 127) / 128, CHW.</summary>
 public sealed class SsdTestTransform
@@ -44,12 +43,5 @@ public sealed class SsdTestTransform
         {
             pool.Return(resized);
         }
-    }
-
-    /// <summary>Pixel boxes of the original image to [0, 1] (the resize does not move relative coordinates).</summary>
-    public static BoxLabel[] RelativeBoxes(Image image, ReadOnlySpan<BoxLabel> boxes)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        return BoxOps.ToRelative(boxes, image.Width, image.Height);
     }
 }
