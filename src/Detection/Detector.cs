@@ -1,0 +1,147 @@
+using SsdLite.Backbone;
+using SsdLite.Torch;
+using SsdLite.Torch.Vision;
+
+namespace SsdLite.Detection;
+
+/// <summary>Raw predictions of a batch: softmax scores (N·P·C) and decoded corner boxes (N·P·4) relative to the input.</summary>
+public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCount, float[] Scores, float[] Boxes)
+{
+    public ReadOnlySpan<float> ScoresOf(int image) => Scores.AsSpan(image * PriorCount * ClassCount, PriorCount * ClassCount);
+
+    public ReadOnlySpan<float> BoxesOf(int image) => Boxes.AsSpan(image * PriorCount * 4, PriorCount * 4);
+}
+
+/// <summary>
+/// The inference API: weights + labels in, detections in original-image pixels out. Test transform, forward in
+/// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> may be called
+/// from several threads at once: gradient mode and dispose scopes are per thread and the model is only read.
+/// </summary>
+public sealed class Detector : IDisposable
+{
+    private readonly SsdLiteModel model;
+    private readonly float[] priors;
+    private readonly BoxCoder coder;
+    private readonly SsdTestTransform transform;
+
+    /// <summary>Takes ownership of <paramref name="model"/> and puts it in eval mode on <paramref name="device"/>.</summary>
+    public Detector(SsdLiteModel model, PostProcessor? postProcessor = null, Device? device = null)
+    {
+        this.model = model;
+        Device = device ?? Torch.Device.CPU;
+        model.to(Device);
+        model.eval();
+        priors = model.Config.GeneratePriors();
+        coder = new BoxCoder(model.Config.Priors);
+        transform = new SsdTestTransform(model.Config.InputSize);
+        PostProcessor = postProcessor ?? new PostProcessor(labels: Labels(model.Config));
+    }
+
+    public SsdLiteConfig Config => model.Config;
+
+    public SsdLiteModel Model => model;
+
+    public Device Device { get; }
+
+    /// <summary>Thresholds, NMS and top-k; replace to change them (defaults: the reference's evaluation settings).</summary>
+    public PostProcessor PostProcessor { get; set; }
+
+    /// <summary>Class names indexed by class id, BACKGROUND first, as the post-processor labels detections.</summary>
+    public static IReadOnlyList<string> Labels(SsdLiteConfig config) =>
+        Enumerable.Range(0, config.NumClasses).Select(config.Label).ToList();
+
+    /// <summary>
+    /// Loads the project's checkpoints (config included) or a reference SSD-Lite .pth (labels required, width read
+    /// from the stem, the reference's truncating channel rounding).
+    /// </summary>
+    public static Detector Load(string weightsPath, IReadOnlyList<string>? labels = null, Device? device = null)
+    {
+        using var weights = ModelWeights.Read(weightsPath);
+        var config = ConfigFor(weights, labels);
+        var model = new SsdLiteModel(config);
+        try
+        {
+            model.load_state_dict(weights.Tensors);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new Detector(model, device: device);
+    }
+
+    private static SsdLiteConfig ConfigFor(ModelWeights weights, IReadOnlyList<string>? labels)
+    {
+        switch (weights.Format)
+        {
+            case WeightsFormat.SsdLiteCheckpoint:
+                var config = weights.Config!;
+                if (labels is null) return config;
+                if (labels.Count != config.ClassNames.Count)
+                    throw new ArgumentException($"{weights.Path} was trained for {config.ClassNames.Count} classes, the labels name {labels.Count}", nameof(labels));
+                return new SsdLiteConfig(labels, config.Width, config.InputSize, config.Rounding, config.Priors);
+            case WeightsFormat.ReferencePth:
+                var classes = weights.ReferenceObjectClassCount();
+                if (labels is null)
+                    throw new ArgumentException($"{weights.Path} is a PyTorch state_dict for {classes} object classes: give its labels file", nameof(labels));
+                if (labels.Count != classes)
+                    throw new ArgumentException($"{weights.Path} has {classes} object classes, the labels name {labels.Count}", nameof(labels));
+                var width = weights.ReferenceWidth();
+                return new SsdLiteConfig(labels, width, 300, width == 1.0 ? ChannelRounding.MakeDivisible : ChannelRounding.Truncate);
+            default:
+                throw new InvalidDataException($"{weights.Path} holds torchvision mobilenet_v2 weights (a backbone, not a detector); use it with train --pretrained");
+        }
+    }
+
+    public IReadOnlyList<DetectedObject> Detect(Image image) => Detect(new[] { image })[0];
+
+    /// <summary>Detections for each image, one forward pass for the whole batch.</summary>
+    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) return Array.Empty<IReadOnlyList<DetectedObject>>();
+        var input = Preprocess(images);
+        var raw = Predict(input, images.Count);
+        var result = new IReadOnlyList<DetectedObject>[images.Count];
+        for (var i = 0; i < images.Count; i++)
+        {
+            result[i] = PostProcessor.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, images[i].Width, images[i].Height);
+        }
+        return result;
+    }
+
+    /// <summary>The test transform of each image into one N×3×S×S buffer.</summary>
+    public float[] Preprocess(IReadOnlyList<Image> images)
+    {
+        var size = transform.OutputLength;
+        var input = new float[images.Count * size];
+        for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * size, size));
+        return input;
+    }
+
+    /// <summary>Forward pass on normalised input (N×3×S×S): softmax scores and decoded boxes, as the reference's test mode.</summary>
+    public RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
+    {
+        var s = Config.InputSize;
+        var priorCount = priors.Length / 4;
+        var classes = Config.NumClasses;
+        float[] scores, locations;
+        using (torch.no_grad())
+        using (torch.NewDisposeScope())
+        {
+            var x = torch.tensor(input, batchSize, 3, s, s).to(Device);
+            using var outputs = model.forward(x);
+            scores = SsdLiteModel.Scores(outputs).data<float>();
+            locations = outputs.Locations.data<float>();
+        }
+        var boxes = new float[locations.Length];
+        for (var i = 0; i < batchSize; i++)
+        {
+            coder.Decode(locations.AsSpan(i * priorCount * 4, priorCount * 4), priors, boxes.AsSpan(i * priorCount * 4, priorCount * 4));
+        }
+        return new RawPredictions(batchSize, priorCount, classes, scores, boxes);
+    }
+
+    public void Dispose() => model.Dispose();
+}
