@@ -29,7 +29,7 @@ internal static class DemoCommand
         var outDir = new Option<string>("--out") { Description = "Folder for the dataset, the run, plots and drawn detections", DefaultValueFactory = _ => "runs/demo" };
         var config = new Option<string?>("--config") { Description = "Use this config instead of the embedded shapes-demo.yaml" };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("demo", "End to end on synthetic shapes: generate, train, evaluate, detect (about 10 minutes on 2 cores)")
+        var command = new Command("demo", "End to end on synthetic shapes: generate, train, evaluate, detect")
         {
             outDir, config, set,
         };
