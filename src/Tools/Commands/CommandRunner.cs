@@ -1,0 +1,34 @@
+using SsdLite.Data;
+using SsdLite.Torch;
+using SsdLite.Torch.NN;
+using SsdLite.Torch.Vision;
+using SsdLite.Tools.Training;
+
+namespace SsdLite.Tools.Commands;
+
+/// <summary>Runs a command body, turning the errors users cause into one clear line and a non-zero exit code.</summary>
+internal static class CommandRunner
+{
+    public const int Failure = 1;
+
+    public static int Run(string command, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"ssdlite {command}: error: {e.Message}");
+            if (e is DataCheckException dc)
+            {
+                foreach (var issue in dc.Issues.Take(50)) Console.Error.WriteLine($"  {issue}");
+            }
+            return Failure;
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is ConfigException or FileNotFoundException or DirectoryNotFoundException
+        or InvalidDataException or DataCheckException or ArgumentException or StateDictException or ImageException
+        or TorchException or UnauthorizedAccessException or IOException;
+}

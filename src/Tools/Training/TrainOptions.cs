@@ -1,0 +1,231 @@
+using System.Globalization;
+using SsdLite.Backbone;
+using YamlDotNet.RepresentationModel;
+
+namespace SsdLite.Tools.Training;
+
+/// <summary>Learning-rate schedule over the whole run (stepped once per iteration).</summary>
+public enum ScheduleKind
+{
+    Cosine,
+    MultiStep,
+    Constant,
+}
+
+/// <summary>
+/// Every setting of a training run. A YAML config sets any of them by its key (snake_case), the command line
+/// overrides them (named flags, or <c>--set key=value</c> for any key); an unknown key is an error naming it.
+/// </summary>
+public sealed class TrainOptions
+{
+    // model
+    public double Width { get; set; } = 1.0;
+    public int InputSize { get; set; } = 300;
+    public ChannelRounding Rounding { get; set; } = ChannelRounding.MakeDivisible;
+
+    // data
+    public List<string> Data { get; set; } = [];
+    public string TrainSplit { get; set; } = "trainval";
+    public string? ValData { get; set; }
+    public string ValSplit { get; set; } = "test";
+    public string? Labels { get; set; }
+    public bool KeepDifficult { get; set; }
+    public bool Strict { get; set; }
+    public int Workers { get; set; } = 2;
+
+    // optimisation
+    public int Epochs { get; set; } = 200;
+    public int BatchSize { get; set; } = 32;
+    public double Lr { get; set; } = 0.01;
+    public double Momentum { get; set; } = 0.9;
+    public double WeightDecay { get; set; } = 5e-4;
+    public ScheduleKind Scheduler { get; set; } = ScheduleKind.Cosine;
+    public List<int> Milestones { get; set; } = [120, 160];
+    public double Gamma { get; set; } = 0.1;
+    public double WarmupEpochs { get; set; }
+    public double WarmupFactor { get; set; } = 0.1;
+
+    // run
+    public ulong Seed { get; set; }
+    public string Device { get; set; } = "cpu";
+    public string Out { get; set; } = "runs/train";
+    public int ValEvery { get; set; } = 5;
+    public int ValMaxImages { get; set; }
+    public string? Pretrained { get; set; }
+    public double? MaxMinutes { get; set; }
+    public int LogEverySeconds { get; set; } = 10;
+
+    private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
+    {
+        ["width"] = (o, v) => o.Width = Double(v),
+        ["input_size"] = (o, v) => o.InputSize = Int(v),
+        ["rounding"] = (o, v) => o.Rounding = Enum<ChannelRounding>(v),
+        ["data"] = (o, v) => o.Data = List(v),
+        ["train_split"] = (o, v) => o.TrainSplit = v,
+        ["val_data"] = (o, v) => o.ValData = Nullable(v),
+        ["val_split"] = (o, v) => o.ValSplit = v,
+        ["labels"] = (o, v) => o.Labels = Nullable(v),
+        ["keep_difficult"] = (o, v) => o.KeepDifficult = Bool(v),
+        ["strict"] = (o, v) => o.Strict = Bool(v),
+        ["workers"] = (o, v) => o.Workers = Int(v),
+        ["epochs"] = (o, v) => o.Epochs = Int(v),
+        ["batch_size"] = (o, v) => o.BatchSize = Int(v),
+        ["lr"] = (o, v) => o.Lr = Double(v),
+        ["momentum"] = (o, v) => o.Momentum = Double(v),
+        ["weight_decay"] = (o, v) => o.WeightDecay = Double(v),
+        ["scheduler"] = (o, v) => o.Scheduler = Enum<ScheduleKind>(v),
+        ["milestones"] = (o, v) => o.Milestones = List(v).Select(Int).ToList(),
+        ["gamma"] = (o, v) => o.Gamma = Double(v),
+        ["warmup_epochs"] = (o, v) => o.WarmupEpochs = Double(v),
+        ["warmup_factor"] = (o, v) => o.WarmupFactor = Double(v),
+        ["seed"] = (o, v) => o.Seed = ulong.Parse(v, CultureInfo.InvariantCulture),
+        ["device"] = (o, v) => o.Device = v,
+        ["out"] = (o, v) => o.Out = v,
+        ["val_every"] = (o, v) => o.ValEvery = Int(v),
+        ["val_max_images"] = (o, v) => o.ValMaxImages = Int(v),
+        ["pretrained"] = (o, v) => o.Pretrained = Nullable(v),
+        ["max_minutes"] = (o, v) => o.MaxMinutes = Nullable(v) is { } m ? Double(m) : null,
+        ["log_every_seconds"] = (o, v) => o.LogEverySeconds = Int(v),
+    };
+
+    /// <summary>The keys a config may set.</summary>
+    public static IReadOnlyCollection<string> Keys => Setters.Keys;
+
+    /// <summary>Sets one key from its text form (lists comma-separated); unknown keys and bad values throw naming the key.</summary>
+    public void Set(string key, string value, string source)
+    {
+        if (!Setters.TryGetValue(key, out var setter))
+            throw new ConfigException($"{source}: unknown key '{key}' (known keys: {string.Join(", ", Setters.Keys.Order())})");
+        try
+        {
+            setter(this, value.Trim());
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new ConfigException($"{source}: bad value '{value}' for '{key}': {e.Message}");
+        }
+    }
+
+    /// <summary>Applies "key=value" overrides (from <c>--set</c>).</summary>
+    public void Apply(IEnumerable<string> assignments)
+    {
+        foreach (var a in assignments)
+        {
+            var eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ConfigException($"--set {a}: expected KEY=VALUE");
+            Set(a[..eq].Trim(), a[(eq + 1)..], "--set");
+        }
+    }
+
+    /// <summary>Reads a YAML config file (a flat mapping of keys to scalars or lists) over the defaults.</summary>
+    public static TrainOptions Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException($"config file not found: {path}");
+        var options = new TrainOptions();
+        options.ApplyYaml(File.ReadAllText(path), path);
+        return options;
+    }
+
+    /// <summary>Applies YAML text; <paramref name="source"/> names it in errors.</summary>
+    public void ApplyYaml(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new ConfigException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}");
+        }
+        if (stream.Documents.Count == 0) return;
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigException($"{source}: expected a mapping of keys to values at the top level");
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var where = $"{source}:{keyNode.Start.Line}";
+            Set(key, ScalarText(valueNode, key, where), where);
+        }
+    }
+
+    private static string ScalarText(YamlNode node, string key, string where) => node switch
+    {
+        YamlScalarNode s => s.Value ?? "",
+        YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ScalarText(c, key, where))),
+        _ => throw new ConfigException($"{where}: '{key}' must be a value or a list of values"),
+    };
+
+    /// <summary>The settings as YAML, as the run folder records them.</summary>
+    public string ToYaml()
+    {
+        var lines = new List<string>
+        {
+            $"width: {Format(Width)}", $"input_size: {InputSize}", $"rounding: {Snake(Rounding.ToString())}",
+            $"data: [{string.Join(", ", Data.Select(Quote))}]", $"train_split: {TrainSplit}",
+            $"val_data: {(ValData is null ? "null" : Quote(ValData))}", $"val_split: {ValSplit}",
+            $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"keep_difficult: {Lower(KeepDifficult)}",
+            $"strict: {Lower(Strict)}", $"workers: {Workers}", $"epochs: {Epochs}", $"batch_size: {BatchSize}",
+            $"lr: {Format(Lr)}", $"momentum: {Format(Momentum)}", $"weight_decay: {Format(WeightDecay)}",
+            $"scheduler: {Snake(Scheduler.ToString())}", $"milestones: [{string.Join(", ", Milestones)}]",
+            $"gamma: {Format(Gamma)}", $"warmup_epochs: {Format(WarmupEpochs)}", $"warmup_factor: {Format(WarmupFactor)}",
+            $"seed: {Seed}", $"device: {Device}", $"out: {Quote(Out)}", $"val_every: {ValEvery}",
+            $"val_max_images: {ValMaxImages}", $"pretrained: {(Pretrained is null ? "null" : Quote(Pretrained))}",
+            $"max_minutes: {(MaxMinutes is { } m ? Format(m) : "null")}", $"log_every_seconds: {LogEverySeconds}",
+        };
+        return string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>Checks ranges once, before any work starts.</summary>
+    public void Validate()
+    {
+        if (Data.Count == 0) throw new ConfigException("no training data: pass --data DIR (a VOC root) or set 'data' in the config");
+        Require(Width > 0, "width", Width);
+        Require(InputSize >= 32, "input_size", InputSize);
+        Require(Epochs >= 1, "epochs", Epochs);
+        Require(BatchSize >= 2, "batch_size", BatchSize);
+        Require(Lr > 0, "lr", Lr);
+        Require(Workers >= 1, "workers", Workers);
+        Require(ValEvery >= 0, "val_every", ValEvery);
+        Require(WarmupEpochs >= 0, "warmup_epochs", WarmupEpochs);
+        Require(MaxMinutes is null or > 0, "max_minutes", MaxMinutes ?? 0);
+    }
+
+    private static void Require(bool ok, string key, object value)
+    {
+        if (!ok) throw new ConfigException($"'{key}' has an invalid value: {Convert.ToString(value, CultureInfo.InvariantCulture)}");
+    }
+
+    private static int Int(string v) => int.Parse(v, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static double Double(string v) => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static bool Bool(string v) => v.ToLowerInvariant() switch
+    {
+        "true" or "yes" or "on" or "1" => true,
+        "false" or "no" or "off" or "0" => false,
+        _ => throw new FormatException("expected true or false"),
+    };
+
+    private static string? Nullable(string v) => v is "" or "null" or "~" ? null : v;
+
+    private static List<string> List(string v) =>
+        v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static T Enum<T>(string v) where T : struct, System.Enum =>
+        System.Enum.TryParse<T>(v.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var e)
+            ? e
+            : throw new FormatException($"expected one of {string.Join(", ", System.Enum.GetNames<T>().Select(Snake))}");
+
+    private static string Snake(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Lower(bool b) => b ? "true" : "false";
+
+    private static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
+
+/// <summary>A config or command-line setting that cannot be used; the message names the key and the source.</summary>
+public sealed class ConfigException(string message) : Exception(message);

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using SsdLite.Data;
+using SsdLite.Detection;
+using SsdLite.Torch;
+using SsdLite.Torch.Optim;
+
+namespace SsdLite.Tools.Training;
+
+/// <summary>How a training run ended.</summary>
+public enum TrainOutcome
+{
+    /// <summary>All epochs done.</summary>
+    Completed,
+
+    /// <summary>Stopped early (time limit, Ctrl-C or cancellation) after saving; <c>--resume</c> continues it.</summary>
+    Stopped,
+
+    /// <summary>The loss became NaN or infinite; the last good checkpoint is left as it was.</summary>
+    Diverged,
+}
+
+public sealed record TrainResult(TrainOutcome Outcome, TrainingPosition Position, string RunDirectory, string LastCheckpoint,
+    double? LastValidationMap, TimeSpan Elapsed);
+
+/// <summary>
+/// Trains an SSD-Lite on VOC-format data: data check, SSD augmentation, MultiBox loss, SGD with a warm-up plus
+/// cosine or multi-step schedule stepped per iteration, validation mAP, atomic checkpoints
+/// (runs/NAME/checkpoints/last.ckpt and best.ckpt) and exact resumption from any step.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainOptions options;
+    private readonly ITrainingProgress progress;
+
+    public Trainer(TrainOptions options, ITrainingProgress progress)
+    {
+        options.Validate();
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /// <summary>Raised after each completed epoch (tests stop a run at an epoch boundary through it).</summary>
+    public event Action<EpochMetrics>? EpochCompleted;
+
+    public string RunDirectory => options.Out;
+
+    public string LastCheckpointPath => Path.Combine(options.Out, "checkpoints", "last.ckpt");
+
+    public string BestCheckpointPath => Path.Combine(options.Out, "checkpoints", "best.ckpt");
+
+    /// <summary>Trains from scratch (or <c>pretrained</c>), or continues <paramref name="resumePath"/>.</summary>
+    public TrainResult Run(string? resumePath = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var device = ResolveDevice(options.Device);
+        var labels = ResolveLabels(resumePath);
+        var train = OpenSplit(options.Data, options.TrainSplit, labels, "training");
+        var val = options.ValData is { } v ? OpenSplit([v], options.ValSplit, labels, "validation") : null;
+        var config = resumePath is null
+            ? new SsdLiteConfig(labels.Names, options.Width, options.InputSize, options.Rounding)
+            : TrainingCheckpoint.ReadConfig(resumePath);
+        Directory.CreateDirectory(Path.Combine(options.Out, "checkpoints"));
+        File.WriteAllText(Path.Combine(options.Out, "config.yaml"), options.ToYaml());
+        File.WriteAllLines(Path.Combine(options.Out, "labels.txt"), labels.Names);
+
+        torch.manual_seed(options.Seed);
+        using var model = new SsdLiteModel(config);
+        model.to(device);
+        var loader = CreateLoader(train, config);
+        using var optimizer = new SGD(model.parameters(), options.Lr, options.Momentum, weightDecay: options.WeightDecay);
+        var scheduler = CreateScheduler(optimizer, loader.BatchesPerEpoch);
+        var position = new TrainingPosition(0, 0, 0, null);
+        if (resumePath is not null)
+        {
+            position = TrainingCheckpoint.Restore(resumePath, model, optimizer, scheduler);
+            progress.Message($"resumed {resumePath}: epoch {position.Epoch + 1}, step {position.Step}");
+        }
+        else if (options.Pretrained is { } pretrained)
+        {
+            PretrainedWeights.Load(model, pretrained, progress.Message);
+        }
+        progress.Message($"{config}; {model.parameters().Sum(p => p.numel()):N0} parameters; device {device}; " +
+            $"{train.Count} training images, {loader.BatchesPerEpoch} steps per epoch" + (val is null ? "" : $", {val.Count} validation images"));
+        var run = new RunState(this, model, optimizer, scheduler, loader, val, device, clock, cancellationToken) { Position = position };
+        progress.Run(run.Execute);
+        return new TrainResult(run.Outcome, run.Position, options.Out, LastCheckpointPath, run.LastMap, clock.Elapsed);
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        var device = Device.Parse(name);
+        if (device.Type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new ConfigException("--device cuda: this libtorch has no usable CUDA device (build against a CUDA libtorch, see README)");
+        return device;
+    }
+
+    private Labels ResolveLabels(string? resumePath)
+    {
+        if (resumePath is not null) return Labels.FromNames(TrainingCheckpoint.ReadConfig(resumePath).ClassNames, resumePath);
+        if (options.Labels is { } file) return Labels.Load(file);
+        // A dataset root with labels.txt names its own classes (as the reference reads them); VOC otherwise.
+        var beside = Path.Combine(options.Data[0], "labels.txt");
+        return File.Exists(beside) ? Labels.Load(beside) : Labels.Voc;
+    }
+
+    private VocDataset OpenSplit(IReadOnlyList<string> roots, string split, Labels labels, string role)
+    {
+        foreach (var root in roots)
+        {
+            if (!Directory.Exists(root)) throw new ConfigException($"{role} data: folder not found: {root}");
+        }
+        var check = new DataCheckOptions
+        {
+            Policy = options.Strict ? DataCheckPolicy.Strict : DataCheckPolicy.Report,
+            Log = new ProgressWriter(progress),
+        };
+        var dataset = VocDataset.Open(roots, split, labels, options.KeepDifficult, check);
+        if (dataset.Count == 0) throw new ConfigException($"{role} data: no usable images in split '{split}' of {string.Join(", ", roots)}");
+        return dataset;
+    }
+
+    private DataLoader<VocSample> CreateLoader(VocDataset train, SsdLiteConfig config)
+    {
+        var priors = config.GeneratePriors();
+        var matcher = new Matcher(priors, new BoxCoder(config.Priors));
+        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult);
+        var loaderOptions = new DataLoaderOptions
+        {
+            BatchSize = options.BatchSize,
+            ImageSize = config.InputSize,
+            PriorCount = priors.Length / 4,
+            Workers = options.Workers,
+            Seed = options.Seed,
+        };
+        var loader = new DataLoader<VocSample>(train, transform.Apply, matcher.Encode, loaderOptions);
+        if (loader.BatchesPerEpoch == 0)
+            throw new ConfigException($"training data: {train.Count} images make no full batch of {options.BatchSize}; lower --batch-size");
+        loader.SampleFailed += f => progress.Message($"warning: {f}");
+        return loader;
+    }
+
+    /// <summary>Per-iteration schedule: linear warm-up, then cosine to 0 or step decays at epoch milestones.</summary>
+    private LRScheduler CreateScheduler(SGD optimizer, int stepsPerEpoch)
+    {
+        var total = options.Epochs * stepsPerEpoch;
+        var warmup = (int)Math.Round(options.WarmupEpochs * stepsPerEpoch);
+        var rest = Math.Max(1, total - warmup);
+        var milestones = options.Milestones.Select(m => m * stepsPerEpoch - warmup).ToArray();
+        Func<int, double> after = options.Scheduler switch
+        {
+            ScheduleKind.Cosine => t => (1 + Math.Cos(Math.PI * Math.Min(t, rest) / rest)) / 2,
+            ScheduleKind.MultiStep => t => Math.Pow(options.Gamma, milestones.Count(m => m <= t)),
+            _ => _ => 1.0,
+        };
+        return new WarmupLR(optimizer, warmup, options.WarmupFactor, after);
+    }
+
+    private void Save(RunState run, string path) =>
+        TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Scheduler, run.Position, options);
+
+    /// <summary>The mutable state of one run, so the loop reads step by step.</summary>
+    private sealed class RunState(Trainer owner, SsdLiteModel model, SGD optimizer, LRScheduler scheduler, DataLoader<VocSample> loader,
+        VocDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
+    {
+        private readonly MultiBoxLoss loss = new();
+        private readonly TrainOptions options = owner.options;
+        private readonly ITrainingProgress progress = owner.progress;
+
+        public SsdLiteModel Model => model;
+        public SGD Optimizer => optimizer;
+        public LRScheduler Scheduler => scheduler;
+        public TrainingPosition Position { get; set; } = new(0, 0, 0, null);
+        public TrainOutcome Outcome { get; private set; } = TrainOutcome.Completed;
+        public double? LastMap { get; private set; }
+
+        public void Execute()
+        {
+            model.train();
+            while (Position.Epoch < options.Epochs)
+            {
+                var finished = TrainEpoch(Position.Epoch);
+                if (Outcome == TrainOutcome.Diverged) return;
+                if (!finished)
+                {
+                    owner.Save(this, owner.LastCheckpointPath);
+                    Outcome = TrainOutcome.Stopped;
+                    progress.Message($"stopped at epoch {Position.Epoch + 1} step {Position.EpochStep}; saved {owner.LastCheckpointPath} (continue with --resume)");
+                    return;
+                }
+            }
+        }
+
+        private bool ShouldStop() =>
+            cancellation.IsCancellationRequested || (options.MaxMinutes is { } m && clock.Elapsed.TotalMinutes >= m);
+
+        /// <summary>One epoch from the saved position; false when stopped early (or diverged).</summary>
+        private bool TrainEpoch(int epoch)
+        {
+            // No layer draws random numbers today; seeding per epoch keeps a resumed run exact if one ever does.
+            torch.manual_seed(unchecked(options.Seed + (ulong)epoch * 7919UL));
+            var sums = new double[3];
+            var images = 0;
+            var epochClock = Stopwatch.StartNew();
+            var skip = Position.EpochStep;
+            foreach (var batch in loader.GetBatches(epoch))
+            {
+                if (batch.Index < skip) continue;
+                if (ShouldStop()) return false;
+                var (total, reg, cls) = TrainStep(batch);
+                if (!double.IsFinite(total))
+                {
+                    progress.Message($"error: loss became {total} at epoch {epoch + 1} step {batch.Index + 1}; stopping. " +
+                        $"The last good checkpoint is {owner.LastCheckpointPath}; try a lower --lr or a longer warm-up.");
+                    Outcome = TrainOutcome.Diverged;
+                    return false;
+                }
+                sums[0] += total;
+                sums[1] += reg;
+                sums[2] += cls;
+                images += batch.Count;
+                Position = Position with { EpochStep = batch.Index + 1, Step = Position.Step + 1 };
+                Report(epoch, batch.Index + 1, batch.Index + 1 - skip, sums, images, epochClock);
+            }
+            var steps = Math.Max(1, loader.BatchesPerEpoch - skip);
+            EndEpoch(epoch, sums.Select(s => s / steps).ToArray(), images / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds));
+            return true;
+        }
+
+        private (double Total, double Regression, double Classification) TrainStep(DataBatch batch)
+        {
+            using var scope = torch.NewDisposeScope();
+            var n = batch.Count;
+            var s = batch.ImageSize;
+            var p = batch.PriorCount;
+            var x = torch.tensor<float>(batch.ImageData, n, 3, s, s).to(device);
+            var gtLoc = torch.tensor<float>(batch.LocationData, n, p, 4).to(device);
+            var labels = torch.tensor<long>(batch.LabelData, n, p).to(device);
+            var outputs = model.forward(x);
+            var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, gtLoc);
+            var total = parts.Total();
+            var value = total.item();
+            if (!double.IsFinite(value)) return (value, double.NaN, double.NaN);
+            optimizer.zero_grad();
+            total.backward();
+            optimizer.step();
+            scheduler.step();
+            return (value, parts.Regression.item(), parts.Classification.item());
+        }
+
+        private void Report(int epoch, int step, int stepsDone, double[] sums, int images, Stopwatch epochClock)
+        {
+            var seconds = Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
+            var stepsLeft = (options.Epochs - epoch) * (long)loader.BatchesPerEpoch - step;
+            progress.Step(new StepReport(epoch, options.Epochs, step, loader.BatchesPerEpoch, sums[0] / stepsDone, sums[1] / stepsDone,
+                sums[2] / stepsDone, scheduler.get_last_lr()[0], images / seconds, TimeSpan.FromSeconds(stepsLeft * seconds / stepsDone)));
+        }
+
+        private void EndEpoch(int epoch, double[] means, double imagesPerSecond)
+        {
+            double? map = null;
+            var validate = val is not null && options.ValEvery > 0 && ((epoch + 1) % options.ValEvery == 0 || epoch + 1 == options.Epochs);
+            if (validate) map = Validate();
+            var improved = map is { } m && (Position.BestMap is null || m > Position.BestMap);
+            Position = Position with { Epoch = epoch + 1, EpochStep = 0, BestMap = improved ? map : Position.BestMap };
+            owner.Save(this, owner.LastCheckpointPath);
+            // Without validation data the latest weights are the best we know of.
+            if (improved || val is null) owner.Save(this, owner.BestCheckpointPath);
+            var metrics = new EpochMetrics(epoch + 1, Position.Step, scheduler.get_last_lr()[0], means[0], means[1], means[2],
+                imagesPerSecond, clock.Elapsed.TotalSeconds, map);
+            new MetricsLog(Path.Combine(options.Out, "metrics.csv")).Append(metrics);
+            var mapText = map is { } v ? FormattableString.Invariant($", val mAP@0.5 {v:F4}") : "";
+            progress.Message(FormattableString.Invariant(
+                $"epoch {epoch + 1}/{options.Epochs}: loss {means[0]:F3} (reg {means[1]:F3} cls {means[2]:F3}), {imagesPerSecond:F1} img/s{mapText}, {clock.Elapsed.TotalMinutes:F1} min"));
+            owner.EpochCompleted?.Invoke(metrics);
+        }
+
+        private double Validate()
+        {
+            var evaluation = new ModelEvaluation(model, device).Evaluate(val!, options.ValMaxImages);
+            LastMap = evaluation.Evaluate(VocMetric.Voc07).MeanAveragePrecision;
+            return LastMap.Value;
+        }
+    }
+}
+
+/// <summary>Routes the data check's log lines into the progress display.</summary>
+internal sealed class ProgressWriter(ITrainingProgress progress) : TextWriter
+{
+    private readonly System.Text.StringBuilder line = new();
+
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+    public override void Write(char value)
+    {
+        if (value == '\n')
+        {
+            progress.Message(line.ToString().TrimEnd('\r'));
+            line.Clear();
+        }
+        else
+        {
+            line.Append(value);
+        }
+    }
+}

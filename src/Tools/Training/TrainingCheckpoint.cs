@@ -1,0 +1,78 @@
+using System.Globalization;
+using SsdLite.Detection;
+using SsdLite.Torch;
+using SsdLite.Torch.Optim;
+
+namespace SsdLite.Tools.Training;
+
+/// <summary>Where a run stands: completed epochs, steps into the next one, global step, best validation mAP.</summary>
+public sealed record TrainingPosition(int Epoch, int EpochStep, long Step, double? BestMap);
+
+/// <summary>
+/// The run's checkpoint: tensors "model.*" (state dict) and "optim.*" (momentum buffers), metadata with the model
+/// config, position, scheduler state, seed, labels and the run's options, so <c>--resume</c> continues exactly.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string OptimPrefix = "optim.";
+
+    public static void Save(string path, SsdLiteModel model, SGD optimizer, LRScheduler scheduler, TrainingPosition position, TrainOptions options)
+    {
+        var tensors = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>(ModelWeights.ModelPrefix + kv.Key, kv.Value))
+            .Concat(optimizer.state_dict().Select(kv => new KeyValuePair<string, Tensor>(OptimPrefix + kv.Key, kv.Value)));
+        var metadata = new Dictionary<string, string>
+        {
+            [ModelWeights.ConfigKey] = model.Config.ToJson(),
+            ["epoch"] = Text(position.Epoch),
+            ["epoch_step"] = Text(position.EpochStep),
+            ["step"] = Text(position.Step),
+            ["scheduler_last_epoch"] = Text(scheduler.last_epoch),
+            ["seed"] = Text(options.Seed),
+            ["labels"] = string.Join(",", model.Config.ClassNames),
+            ["train_options"] = options.ToYaml(),
+        };
+        if (position.BestMap is { } best) metadata["best_map"] = best.ToString("R", CultureInfo.InvariantCulture);
+        Checkpoint.Save(path, tensors, metadata);
+    }
+
+    /// <summary>The options a checkpoint's run was started with (the base for <c>--resume</c>).</summary>
+    public static TrainOptions ReadOptions(string path)
+    {
+        using var data = Checkpoint.Load(path);
+        if (!data.Metadata.TryGetValue("train_options", out var yaml))
+            throw new ConfigException($"{path}: not a training checkpoint (no train_options); use it with --pretrained instead");
+        var options = new TrainOptions();
+        options.ApplyYaml(yaml, $"{path} (train_options)");
+        return options;
+    }
+
+    /// <summary>Restores model, optimizer and scheduler; returns the position to continue from.</summary>
+    public static TrainingPosition Restore(string path, SsdLiteModel model, SGD optimizer, LRScheduler scheduler)
+    {
+        using var data = Checkpoint.Load(path);
+        model.load_state_dict(data.WithPrefix(ModelWeights.ModelPrefix));
+        optimizer.load_state_dict(data.WithPrefix(OptimPrefix));
+        scheduler.load_state(Int(data.Metadata, "scheduler_last_epoch", path));
+        double? best = data.Metadata.TryGetValue("best_map", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null;
+        return new TrainingPosition(Int(data.Metadata, "epoch", path), Int(data.Metadata, "epoch_step", path),
+            Int(data.Metadata, "step", path), best);
+    }
+
+    /// <summary>The model config a checkpoint carries.</summary>
+    public static SsdLiteConfig ReadConfig(string path)
+    {
+        using var data = Checkpoint.Load(path);
+        return data.Metadata.TryGetValue(ModelWeights.ConfigKey, out var json)
+            ? SsdLiteConfig.FromJson(json)
+            : throw new InvalidDataException($"{path}: checkpoint has no model config");
+    }
+
+    private static int Int(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
+        metadata.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new InvalidDataException($"{path}: checkpoint metadata lacks a valid '{key}'");
+
+    private static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(ulong v) => v.ToString(CultureInfo.InvariantCulture);
+}

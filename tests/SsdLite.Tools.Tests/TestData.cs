@@ -1,0 +1,92 @@
+using SsdLite.Data;
+using SsdLite.Tools.Training;
+
+namespace SsdLite.Tools.Tests;
+
+/// <summary>Temporary folders and small synthetic datasets for the tests; each test owns its folder.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder(string name)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ssdlite-tools-{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string this[string relative] => System.IO.Path.Combine(Path, relative);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A child process may still hold a file for a moment; the OS cleans temp later.
+        }
+    }
+}
+
+internal static class TestData
+{
+    /// <summary>A tiny set (small images, few objects) for tests that train for a few steps.</summary>
+    public static string Tiny(TempFolder folder, int images = 40, int side = 96, int seed = 5)
+    {
+        var root = folder["data"];
+        SyntheticVoc.Generate(new SyntheticVocOptions
+        {
+            Images = images,
+            Width = side,
+            Height = side,
+            SizeJitter = 0,
+            Seed = seed,
+            MaxObjects = 3,
+            TrainFraction = 0.6,
+            ValFraction = 0.2,
+        }, root);
+        return root;
+    }
+
+    /// <summary>A tiny-model run over <paramref name="data"/>: width 0.25, 64x64 input, batch 4, constant-free cosine schedule.</summary>
+    public static TrainOptions TinyRun(string data, string outDir, int epochs) => new()
+    {
+        Data = [data],
+        TrainSplit = "train",
+        Width = 0.25,
+        InputSize = 64,
+        Epochs = epochs,
+        BatchSize = 4,
+        Lr = 0.02,
+        WarmupEpochs = 1,
+        Workers = 2,
+        Seed = 11,
+        ValEvery = 0,
+        Out = outDir,
+        LogEverySeconds = 3600,
+    };
+}
+
+/// <summary>Collects progress messages; optionally cancels after a given global step.</summary>
+internal sealed class RecordingProgress(CancellationTokenSource? cancel = null, int cancelAtStep = -1) : ITrainingProgress
+{
+    private int steps;
+
+    public List<string> Messages { get; } = [];
+
+    public void Run(Action body) => body();
+
+    public void Step(in StepReport report)
+    {
+        if (++steps == cancelAtStep) cancel?.Cancel();
+    }
+
+    public void Message(string text)
+    {
+        lock (Messages) Messages.Add(text);
+    }
+}
+
+[CollectionDefinition("training", DisableParallelization = true)]
+public sealed class TrainingCollection;
