@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""Reference timings for SsdLite: MobileNetV2 SSD-Lite in eager PyTorch, built here from docs/ARCHITECTURE's
+description (the reference repository's layout), timed the way `ssdlite bench` times our side.
+
+Run with Debian's python3-torch and the same glibc malloc tuning as our bridge:
+  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864 python3 bench_reference.py
+"""
+import argparse
+import json
+import os
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def make_divisible(value, divisor=8):
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * value else rounded
+
+
+def conv_bn_relu6(cin, cout, kernel, stride):
+    return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU6(inplace=True))
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, cin, cout, stride, t):
+        super().__init__()
+        hidden = int(round(cin * t))
+        self.residual = stride == 1 and cin == cout
+        layers = []
+        if t != 1:
+            layers += [nn.Conv2d(cin, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6(inplace=True)]
+        layers += [nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), nn.BatchNorm2d(hidden),
+                   nn.ReLU6(inplace=True), nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+        self.conv = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.conv(x) if self.residual else self.conv(x)
+
+
+STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+EXTRAS = [(512, 0.2), (256, 0.25), (256, 0.5), (64, 0.25)]
+
+
+def mobilenet_v2_features(width):
+    cin = make_divisible(32 * width)
+    layers = [conv_bn_relu6(3, cin, 3, 2)]
+    for t, c, n, s in STAGES:
+        cout = make_divisible(c * width)
+        for i in range(n):
+            layers.append(InvertedResidual(cin, cout, s if i == 0 else 1, t))
+            cin = cout
+    last = make_divisible(1280 * width) if width > 1 else 1280
+    layers.append(conv_bn_relu6(cin, last, 1, 1))
+    return nn.Sequential(*layers), last
+
+
+def separable_head(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cin, 3, padding=1, groups=cin), nn.BatchNorm2d(cin), nn.ReLU6(inplace=True),
+                         nn.Conv2d(cin, cout, 1))
+
+
+class SSDLite(nn.Module):
+    TAP_BLOCK = 14  # the first block of the 160-channel stage; its expansion is the stride-16 source
+
+    def __init__(self, num_classes, width=1.0, anchors=6):
+        super().__init__()
+        self.num_classes = num_classes
+        self.base_net, last = mobilenet_v2_features(width)
+        tap = self.base_net[self.TAP_BLOCK].conv[0].out_channels
+        extras, cin = [], last
+        for cout, t in EXTRAS:
+            extras.append(InvertedResidual(cin, cout, 2, t))
+            cin = cout
+        self.extras = nn.ModuleList(extras)
+        sources = [tap, last] + [c for c, _ in EXTRAS]
+        self.classification_headers = self._heads(sources, anchors * num_classes)
+        self.regression_headers = self._heads(sources, anchors * 4)
+
+    @staticmethod
+    def _heads(sources, out):
+        return nn.ModuleList([separable_head(c, out) for c in sources[:-1]] + [nn.Conv2d(sources[-1], out, 1)])
+
+    def _sources(self, x):
+        for layer in self.base_net[:self.TAP_BLOCK]:
+            x = layer(x)
+        block = self.base_net[self.TAP_BLOCK]
+        expanded = block.conv[:3](x)
+        yield expanded
+        x = block.conv[3:](expanded)
+        for layer in self.base_net[self.TAP_BLOCK + 1:]:
+            x = layer(x)
+        yield x
+        for extra in self.extras:
+            x = extra(x)
+            yield x
+
+    def forward(self, x):
+        confidences, locations = [], []
+        for k, source in enumerate(self._sources(x)):
+            confidences.append(self._rows(self.classification_headers[k](source), self.num_classes))
+            locations.append(self._rows(self.regression_headers[k](source), 4))
+        return torch.cat(confidences, 1), torch.cat(locations, 1)
+
+    @staticmethod
+    def _rows(y, values):
+        return y.permute(0, 2, 3, 1).contiguous().view(y.size(0), -1, values)
+
+
+def multibox_loss(confidences, locations, labels, gt_locations, neg_pos_ratio=3, min_negatives=3):
+    """Smooth L1 over positives + cross entropy over positives and 3:1 hard negatives, both / positives."""
+    positive = labels > 0
+    with torch.no_grad():
+        background_loss = -F.log_softmax(confidences, 2)[:, :, 0]
+        eligible = labels == 0
+        ranked = background_loss.masked_fill(~eligible, float("-inf"))
+        _, order = ranked.sort(dim=1, descending=True, stable=True)
+        _, rank = order.sort(1)
+        num_neg = (positive.sum(1, keepdim=True) * neg_pos_ratio).clamp_min(min_negatives)
+        selected = positive | ((rank < num_neg) & eligible)
+    num_classes = confidences.size(2)
+    cls = F.cross_entropy(confidences[selected].reshape(-1, num_classes), labels[selected], reduction="sum")
+    reg = F.smooth_l1_loss(locations[positive], gt_locations[positive], reduction="sum")
+    num_pos = max(1.0, float(positive.sum()))
+    return reg / num_pos, cls / num_pos
+
+
+def synthetic_targets(batch, priors, num_classes, seed):
+    g = torch.Generator().manual_seed(seed)
+    positive = torch.rand(batch, priors, generator=g) < 0.02
+    classes = torch.randint(1, num_classes, (batch, priors), generator=g)
+    labels = torch.where(positive, classes, torch.zeros_like(classes))
+    return labels, 0.5 * torch.randn(batch, priors, 4, generator=g)
+
+
+def timed(fn, warmup, iterations):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def bench_inference(args, batch):
+    torch.manual_seed(1)
+    model = SSDLite(args.classes, args.width).eval()
+    x = torch.randn(batch, 3, args.input_size, args.input_size)
+
+    def forward():
+        with torch.no_grad():
+            model(x)
+
+    return timed(forward, args.warmup, args.iterations)
+
+
+def bench_train(args, batch):
+    torch.manual_seed(2)
+    model = SSDLite(args.classes, args.width).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(batch, 3, args.input_size, args.input_size)
+    with torch.no_grad():
+        priors = model(x[:2])[0].size(1)
+    labels, gt_locations = synthetic_targets(batch, priors, args.classes, 3)
+
+    def step():
+        optimizer.zero_grad()
+        confidences, locations = model(x)
+        reg, cls = multibox_loss(confidences, locations, labels, gt_locations)
+        (reg + cls).backward()
+        optimizer.step()
+
+    return timed(step, args.warmup, args.iterations)
+
+
+def result(part, case, samples, batch):
+    median = statistics.median(samples)
+    return {"part": part, "case": case, "median": median, "min": min(samples), "max": max(samples), "unit": "ms",
+            "samples": len(samples), "throughput": batch * 1000 / median}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--iterations", "-n", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--batch-sizes", type=int, nargs="*", default=[1])
+    p.add_argument("--train-batch-sizes", type=int, nargs="*", default=[16])
+    p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--input-size", type=int, default=300)
+    p.add_argument("--classes", type=int, default=21)
+    p.add_argument("--json")
+    p.add_argument("--count-parameters", action="store_true", help="print the parameter count and exit")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.count_parameters:
+        print(sum(t.numel() for t in SSDLite(args.classes, args.width).parameters()))
+        return
+    size = f"{args.input_size}x{args.input_size}"
+    rows = [result("inference", f"batch {b}, {size}, BatchNorm", bench_inference(args, b), b) for b in args.batch_sizes]
+    rows += [result("train", f"step, batch {b}, {size}", bench_train(args, b), b) for b in args.train_batch_sizes]
+    malloc = {k: os.environ.get(k) for k in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}
+    doc = {"torch": torch.__version__, "threads": torch.get_num_threads(), "malloc_env": malloc, "results": rows}
+    for r in rows:
+        print(f"{r['part']:<10} {r['case']:<40} {r['median']:10.2f} ms {r['throughput']:10.2f} img/s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using SsdLite.Torch;
+
+namespace SsdLite.Tools.Bench;
+
+/// <summary><c>ssdlite bench</c>: binding overhead, inference latency, training step time and loader throughput.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var parts = new Option<string[]>("--part", "-p")
+        {
+            Description = "What to measure: binding, inference, train, loader or all (repeatable)",
+            DefaultValueFactory = _ => ["all"],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        parts.AcceptOnlyFromAmong("binding", "inference", "train", "loader", "all");
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (default: the process default, SSDLITE_NUM_THREADS or the core count)" };
+        var iterations = new Option<int>("--iterations", "-n") { Description = "Timed repetitions per case (median reported)", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
+        var batchSizes = new Option<int[]>("--batch-sizes") { Description = "Inference batch sizes", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
+        var trainBatchSizes = new Option<int[]>("--train-batch-sizes") { Description = "Training batch sizes", DefaultValueFactory = _ => [16, 32], AllowMultipleArgumentsPerToken = true };
+        var width = new Option<double>("--width") { Description = "Width multiplier", DefaultValueFactory = _ => 1.0 };
+        var inputSize = new Option<int>("--input-size") { Description = "Square input size", DefaultValueFactory = _ => 300 };
+        var loaderImages = new Option<int>("--loader-images") { Description = "Synthetic 500x375 JPEGs for the loader part", DefaultValueFactory = _ => 96 };
+        var workers = new Option<int[]>("--workers") { Description = "Loader worker counts to measure", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var mallocDefaults = new Option<bool>("--glibc-malloc-defaults") { Description = "Undo the bridge's mallopt tuning first (to measure what it is worth)" };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file" };
+
+        var command = new Command("bench", "Latency and throughput: binding overhead, inference, training step, data loader")
+        {
+            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, width, inputSize, loaderImages, workers, mallocDefaults, json,
+        };
+        command.SetAction(result => Run(new BenchSettings
+        {
+            Parts = ParseParts(result.GetValue(parts) ?? []),
+            Threads = result.GetValue(threads),
+            Iterations = Math.Max(1, result.GetValue(iterations)),
+            Warmup = Math.Max(0, result.GetValue(warmup)),
+            InferenceBatchSizes = result.GetValue(batchSizes) ?? [1, 8],
+            TrainBatchSizes = result.GetValue(trainBatchSizes) ?? [16, 32],
+            Width = result.GetValue(width),
+            InputSize = result.GetValue(inputSize),
+            LoaderImages = result.GetValue(loaderImages),
+            LoaderWorkers = result.GetValue(workers) ?? [1, 2],
+            JsonPath = result.GetValue(json)?.FullName,
+            GlibcMallocDefaults = result.GetValue(mallocDefaults),
+        }, Console.Out));
+        return command;
+    }
+
+    public static BenchParts ParseParts(IEnumerable<string> names)
+    {
+        var parts = BenchParts.None;
+        foreach (var name in names) parts |= Enum.Parse<BenchParts>(name, ignoreCase: true);
+        return parts == BenchParts.None ? BenchParts.All : parts;
+    }
+
+    /// <summary>Runs the selected parts, printing each row as it is measured; returns the exit code.</summary>
+    public static int Run(BenchSettings settings, TextWriter output)
+    {
+        if (settings.GlibcMallocDefaults) GlibcMalloc.RestoreDefaults();
+        if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
+        var machine = MachineInfo.Current();
+        BenchReport.PrintHeader(output, machine, settings);
+        var rows = new List<Measurement>();
+        foreach (var (part, run) in Parts())
+        {
+            if (!settings.Parts.HasFlag(part)) continue;
+            foreach (var row in run(settings))
+            {
+                rows.Add(row);
+                BenchReport.PrintRow(output, row);
+            }
+        }
+        if (settings.JsonPath is { } path) BenchReport.WriteJson(path, machine, settings, rows);
+        return 0;
+    }
+
+    private static IEnumerable<(BenchParts part, Func<BenchSettings, IEnumerable<Measurement>> run)> Parts() =>
+    [
+        (BenchParts.Binding, BindingBench.Run),
+        (BenchParts.Inference, InferenceBench.Run),
+        (BenchParts.Train, TrainBench.Run),
+        (BenchParts.Loader, LoaderBench.Run),
+    ];
+}

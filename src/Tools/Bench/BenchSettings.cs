@@ -1,0 +1,48 @@
+namespace SsdLite.Tools.Bench;
+
+/// <summary>The parts of <c>ssdlite bench</c>.</summary>
+[Flags]
+public enum BenchParts
+{
+    None = 0,
+    Binding = 1,
+    Inference = 2,
+    Train = 4,
+    Loader = 8,
+    All = Binding | Inference | Train | Loader,
+}
+
+/// <summary>What to measure and how often.</summary>
+public sealed record BenchSettings
+{
+    public BenchParts Parts { get; init; } = BenchParts.All;
+
+    /// <summary>libtorch intra-op threads (the process default when 0).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Timed repetitions per case; the median is reported.</summary>
+    public int Iterations { get; init; } = 20;
+
+    /// <summary>Untimed repetitions before timing.</summary>
+    public int Warmup { get; init; } = 3;
+
+    public IReadOnlyList<int> InferenceBatchSizes { get; init; } = [1, 8];
+
+    public IReadOnlyList<int> TrainBatchSizes { get; init; } = [16, 32];
+
+    public double Width { get; init; } = 1.0;
+
+    public int InputSize { get; init; } = 300;
+
+    public int NumClasses { get; init; } = 21;
+
+    /// <summary>Synthetic VOC-sized JPEGs the loader part decodes and augments.</summary>
+    public int LoaderImages { get; init; } = 96;
+
+    public IReadOnlyList<int> LoaderWorkers { get; init; } = [1, 2];
+
+    public string? JsonPath { get; init; }
+
+    /// <summary>Undo the bridge's malloc tuning (<see cref="GlibcMalloc.RestoreDefaults"/>) before measuring.</summary>
+    public bool GlibcMallocDefaults { get; init; }
+}

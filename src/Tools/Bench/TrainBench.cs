@@ -1,0 +1,47 @@
+using SsdLite.Detection;
+using SsdLite.Torch;
+using SsdLite.Torch.Optim;
+
+namespace SsdLite.Tools.Bench;
+
+/// <summary>
+/// One training step on synthetic data (random labels and encoded boxes): zero_grad, forward, MultiBox loss with
+/// 3:1 hard negative mining, backward, SGD with momentum, all inside one dispose scope.
+/// </summary>
+public static class TrainBench
+{
+    public static IEnumerable<Measurement> Run(BenchSettings settings)
+    {
+        var results = new List<Measurement>();
+        foreach (var batch in settings.TrainBatchSizes) results.Add(RunBatch(settings, batch));
+        return results;
+    }
+
+    private static Measurement RunBatch(BenchSettings settings, int batch)
+    {
+        torch.manual_seed(2);
+        using var model = BenchModels.Create(settings);
+        model.train();
+        using var optimizer = new SGD(model.parameters(), lr: 0.01, momentum: 0.9, weightDecay: 5e-4);
+        var loss = new MultiBoxLoss();
+        var priors = model.Config.GeneratePriors().Length / 4;
+        using var input = BenchModels.Input(batch, settings.InputSize);
+        var (labels, locations) = BenchModels.Targets(batch, priors, settings.NumClasses, seed: 3);
+        using (labels)
+        using (locations)
+        {
+            var samples = Sampler.Repeat(() => Step(model, optimizer, loss, input, labels, locations), settings.Warmup, settings.Iterations);
+            return Measurement.FromSamples("train", $"step, batch {batch}, {settings.InputSize}x{settings.InputSize}", samples, "ms", batch);
+        }
+    }
+
+    private static void Step(SsdLiteModel model, SGD optimizer, MultiBoxLoss loss, Tensor input, Tensor labels, Tensor locations)
+    {
+        using var scope = torch.NewDisposeScope();
+        optimizer.zero_grad();
+        var outputs = model.forward(input);
+        var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, locations);
+        parts.Total().backward();
+        optimizer.step();
+    }
+}
