@@ -1,9 +1,10 @@
 using System.CommandLine;
+using SsdLite.Tools.Bench;
 using SsdLite.Tools.Commands;
 
 namespace SsdLite.Tools;
 
-internal static partial class Program
+internal static class Program
 {
     private static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
 
@@ -15,12 +16,7 @@ internal static partial class Program
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
-        RegisterBench(root);
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
-
-    // The bench command lives in Bench/ (its own branch); it implements this with
-    // `static partial void RegisterBench(RootCommand root) => root.Subcommands.Add(BenchCommand.Create());`
-    // so this file builds with or without it.
-    static partial void RegisterBench(RootCommand root);
 }
