@@ -68,7 +68,7 @@ public static class SyntheticVoc
         int height = Jitter(rng, options.Height, options.SizeJitter);
         var image = new Image(width, height);
         byte[] mask = new byte[width * height];
-        Background(image, mask, rng);
+        Background(image, mask, rng, options.Clutter);
 
         int count = rng.NextDouble() < options.EmptyFraction ? 0 : rng.Next(1, options.MaxObjects + 1);
         var owner = new short[width * height];
@@ -120,7 +120,7 @@ public static class SyntheticVoc
     private static int Jitter(Random rng, int side, double jitter) =>
         Math.Max(32, (int)Math.Round(side * (1 + (jitter * ((2 * rng.NextDouble()) - 1)))));
 
-    private static void Background(Image image, byte[] mask, Random rng)
+    private static void Background(Image image, byte[] mask, Random rng, bool clutter)
     {
         int w = image.Width, h = image.Height;
         var a = RandomColour(rng);
@@ -141,6 +141,11 @@ public static class SyntheticVoc
                 px[i + 1] = Clamp(a.G + ((b.G - a.G) * t) + n);
                 px[i + 2] = Clamp(a.B + ((b.B - a.B) * t) + n);
             }
+        }
+
+        if (!clutter)
+        {
+            return;
         }
 
         // Blobs: irregular polygons blended at 40%, so that they clutter without looking like the classes.

@@ -27,6 +27,9 @@ public sealed record SyntheticVocOptions
     /// <summary>Share of images drawn without any object.</summary>
     public double EmptyFraction { get; init; } = 0.04;
 
+    /// <summary>Blended blobs and lines over the gradient background; off gives an easier set (quick tests).</summary>
+    public bool Clutter { get; init; } = true;
+
     /// <summary>Share of objects drawn tiny (3-6% of the image side), annotated difficult.</summary>
     public double TinyFraction { get; init; } = 0.08;
 

@@ -55,6 +55,12 @@ public sealed class TrainOptions
     public double? MaxMinutes { get; set; }
     public int LogEverySeconds { get; set; } = 10;
 
+    /// <summary>SSD's zoom-out: the largest canvas side relative to the image (1 disables it).</summary>
+    public double ExpandMaxRatio { get; set; } = 4;
+
+    /// <summary>How often the zoom-out is applied.</summary>
+    public double ExpandProbability { get; set; } = 0.5;
+
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
         ["width"] = (o, v) => o.Width = Double(v),
@@ -86,6 +92,8 @@ public sealed class TrainOptions
         ["pretrained"] = (o, v) => o.Pretrained = Nullable(v),
         ["max_minutes"] = (o, v) => o.MaxMinutes = Nullable(v) is { } m ? Double(m) : null,
         ["log_every_seconds"] = (o, v) => o.LogEverySeconds = Int(v),
+        ["expand_max_ratio"] = (o, v) => o.ExpandMaxRatio = Double(v),
+        ["expand_probability"] = (o, v) => o.ExpandProbability = Double(v),
     };
 
     /// <summary>The keys a config may set.</summary>
@@ -172,6 +180,7 @@ public sealed class TrainOptions
             $"seed: {Seed}", $"device: {Device}", $"out: {Quote(Out)}", $"val_every: {ValEvery}",
             $"val_max_images: {ValMaxImages}", $"pretrained: {(Pretrained is null ? "null" : Quote(Pretrained))}",
             $"max_minutes: {(MaxMinutes is { } m ? Format(m) : "null")}", $"log_every_seconds: {LogEverySeconds}",
+            $"expand_max_ratio: {Format(ExpandMaxRatio)}", $"expand_probability: {Format(ExpandProbability)}",
         };
         return string.Join('\n', lines) + "\n";
     }
@@ -189,6 +198,8 @@ public sealed class TrainOptions
         Require(ValEvery >= 0, "val_every", ValEvery);
         Require(WarmupEpochs >= 0, "warmup_epochs", WarmupEpochs);
         Require(MaxMinutes is null or > 0, "max_minutes", MaxMinutes ?? 0);
+        Require(ExpandMaxRatio >= 1, "expand_max_ratio", ExpandMaxRatio);
+        Require(ExpandProbability is >= 0 and <= 1, "expand_probability", ExpandProbability);
     }
 
     private static void Require(bool ok, string key, object value)

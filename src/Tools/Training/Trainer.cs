@@ -124,7 +124,7 @@ public sealed class Trainer
     {
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
-        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult);
+        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult, (float)options.ExpandMaxRatio, options.ExpandProbability);
         var loaderOptions = new DataLoaderOptions
         {
             BatchSize = options.BatchSize,

@@ -12,9 +12,12 @@ public sealed class VocTrainingTransform
     private readonly SsdAugmentation augmentation;
     private readonly bool keepDifficult;
 
-    public VocTrainingTransform(int inputSize, bool keepDifficult)
+    public VocTrainingTransform(int inputSize, bool keepDifficult, float expandMaxRatio = 4, double expandProbability = 0.5)
     {
-        augmentation = new SsdAugmentation(inputSize);
+        augmentation = new SsdAugmentation(inputSize)
+        {
+            Expand = new Expand { MaxRatio = expandMaxRatio, Probability = expandProbability },
+        };
         this.keepDifficult = keepDifficult;
     }
 
