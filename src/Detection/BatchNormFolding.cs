@@ -191,24 +191,8 @@ public sealed class FoldedSsdLiteModel : Module<Tensor, HeadOutputs>
 
     public override HeadOutputs forward(Tensor input)
     {
-        var confidences = new List<Tensor>();
-        var locations = new List<Tensor>();
-        var (s16, x) = ForwardTaps(input);
-        Predict(0, s16, confidences, locations);
-        s16.Dispose();
-        Predict(1, x, confidences, locations);
-        for (var k = 0; k < extras.Count; k++)
-        {
-            var next = extras[k].forward(x);
-            x.Dispose();
-            x = next;
-            Predict(k + 2, x, confidences, locations);
-        }
-        x.Dispose();
-        var conf = torch.cat(confidences, 1);
-        var loc = torch.cat(locations, 1);
-        foreach (var t in confidences.Concat(locations)) t.Dispose();
-        return new HeadOutputs(conf, loc);
+        var (s16, s32) = ForwardTaps(input);
+        return SsdLiteHead.Predict(s16, s32, extras, classificationHeaders, regressionHeaders, Config.NumClasses);
     }
 
     private (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input)
@@ -227,11 +211,5 @@ public sealed class FoldedSsdLiteModel : Module<Tensor, HeadOutputs>
         var y = layer.forward(x);
         if (!ReferenceEquals(x, input)) x.Dispose();
         return y;
-    }
-
-    private void Predict(int source, Tensor x, List<Tensor> confidences, List<Tensor> locations)
-    {
-        using (var c = classificationHeaders[source].forward(x)) confidences.Add(SsdLiteHead.ToRows(c, Config.NumClasses));
-        using (var l = regressionHeaders[source].forward(x)) locations.Add(SsdLiteHead.ToRows(l, 4));
     }
 }

@@ -36,4 +36,36 @@ public static class SsdLiteHead
         using var nhwc = headOutput.permute(0, 2, 3, 1);
         return nhwc.reshape(nhwc.size(0), -1, valuesPerPrior);
     }
+
+    /// <summary>
+    /// The detector's prediction pass over its sources: the two backbone taps, then each extra block's output in
+    /// turn, every source through its classification and regression head. Consumes (disposes) both taps.
+    /// </summary>
+    public static HeadOutputs Predict(Tensor stride16, Tensor stride32, IReadOnlyList<Module<Tensor, Tensor>> extras,
+        IReadOnlyList<Module<Tensor, Tensor>> classification, IReadOnlyList<Module<Tensor, Tensor>> regression, int numClasses)
+    {
+        var confidences = new List<Tensor>();
+        var locations = new List<Tensor>();
+        void Run(int source, Tensor x)
+        {
+            using (var c = classification[source].forward(x)) confidences.Add(ToRows(c, numClasses));
+            using (var l = regression[source].forward(x)) locations.Add(ToRows(l, 4));
+        }
+        Run(0, stride16);
+        stride16.Dispose();
+        var x = stride32;
+        Run(1, x);
+        for (var k = 0; k < extras.Count; k++)
+        {
+            var next = extras[k].forward(x);
+            x.Dispose();
+            x = next;
+            Run(k + 2, x);
+        }
+        x.Dispose();
+        var conf = torch.cat(confidences, 1);
+        var loc = torch.cat(locations, 1);
+        foreach (var t in confidences.Concat(locations)) t.Dispose();
+        return new HeadOutputs(conf, loc);
+    }
 }

@@ -55,31 +55,8 @@ public sealed class SsdLiteModel : Module<Tensor, HeadOutputs>
 
     public override HeadOutputs forward(Tensor input)
     {
-        var confidences = new List<Tensor>();
-        var locations = new List<Tensor>();
         var (s16, s32) = baseNet.ForwardTaps(input);
-        Predict(0, s16, confidences, locations);
-        s16.Dispose();
-        var x = s32;
-        Predict(1, x, confidences, locations);
-        for (var k = 0; k < extras.Count; k++)
-        {
-            var next = extras[k].forward(x);
-            x.Dispose();
-            x = next;
-            Predict(k + 2, x, confidences, locations);
-        }
-        x.Dispose();
-        var conf = torch.cat(confidences, 1);
-        var loc = torch.cat(locations, 1);
-        foreach (var t in confidences.Concat(locations)) t.Dispose();
-        return new HeadOutputs(conf, loc);
-    }
-
-    private void Predict(int source, Tensor x, List<Tensor> confidences, List<Tensor> locations)
-    {
-        using (var c = classificationHeaders[source].forward(x)) confidences.Add(SsdLiteHead.ToRows(c, Config.NumClasses));
-        using (var l = regressionHeaders[source].forward(x)) locations.Add(SsdLiteHead.ToRows(l, 4));
+        return SsdLiteHead.Predict(s16, s32, extras, classificationHeaders, regressionHeaders, Config.NumClasses);
     }
 
     /// <summary>Softmax over classes: the scores the reference returns in test mode.</summary>
