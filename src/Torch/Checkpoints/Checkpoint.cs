@@ -47,10 +47,10 @@ public static class Checkpoint
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
         var bytes = File.ReadAllBytes(path);
-        var payload = Verify(bytes, path);
+        var payloadLength = Verify(bytes, path);
         try
         {
-            return ParsePayload(payload);
+            return ParsePayload(bytes, payloadLength);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {
@@ -106,7 +106,8 @@ public static class Checkpoint
         s.Write(EndMagic);
     }
 
-    private static ReadOnlyMemory<byte> Verify(byte[] bytes, string path)
+    /// <summary>Checks header, length, checksum and end marker; returns the payload's length (it starts at HeaderLength).</summary>
+    private static int Verify(byte[] bytes, string path)
     {
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new InvalidDataException($"{path}: not an SsdLite checkpoint (bad magic)");
@@ -123,12 +124,12 @@ public static class Checkpoint
             throw new InvalidDataException($"{path}: checkpoint checksum mismatch (corrupted file)");
         if (!bytes.AsSpan(bytes.Length - 8).SequenceEqual(EndMagic))
             throw new InvalidDataException($"{path}: checkpoint end marker missing");
-        return payload;
+        return (int)length;
     }
 
-    private static CheckpointData ParsePayload(ReadOnlyMemory<byte> payload)
+    private static CheckpointData ParsePayload(byte[] bytes, int length)
     {
-        using var ms = new MemoryStream(payload.ToArray(), writable: false);
+        using var ms = new MemoryStream(bytes, HeaderLength, length, writable: false);
         using var r = new BinaryReader(ms, Encoding.UTF8);
         var metadata = new Dictionary<string, string>();
         var metaCount = r.ReadInt32();
