@@ -77,7 +77,7 @@ public sealed class PostProcessor
                 AppendScaled(c, kept, buffers, imageWidth, imageHeight, found);
             }
 
-            return SortByScore(found);
+            return ScoreOrder.Rank(found, d => d.Score);
         }
         finally
         {
@@ -151,24 +151,6 @@ public sealed class PostProcessor
                 Math.Clamp(b[3] * height, 0f, height));
             found.Add(new DetectedObject(classId, label, buffers.KeptScores[k], box));
         }
-    }
-
-    private static DetectedObject[] SortByScore(List<DetectedObject> found)
-    {
-        var keys = new ulong[found.Count];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            keys[k] = ScoreOrder.Key(found[k].Score, k);
-        }
-
-        Array.Sort(keys);
-        var sorted = new DetectedObject[keys.Length];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            sorted[k] = found[ScoreOrder.IndexOf(keys[k])];
-        }
-
-        return sorted;
     }
 
     /// <summary>Per-call scratch from the shared pool, so concurrent calls never share buffers.</summary>

@@ -23,6 +23,25 @@ internal static class ScoreOrder
         }
     }
 
+    /// <summary>The items in score-descending, index-ascending order (a stable sort by score).</summary>
+    public static T[] Rank<T>(IReadOnlyList<T> items, Func<T, float> score)
+    {
+        var keys = new ulong[items.Count];
+        for (var k = 0; k < keys.Length; k++)
+        {
+            keys[k] = Key(score(items[k]), k);
+        }
+
+        Array.Sort(keys);
+        var ranked = new T[keys.Length];
+        for (var k = 0; k < keys.Length; k++)
+        {
+            ranked[k] = items[IndexOf(keys[k])];
+        }
+
+        return ranked;
+    }
+
     public static ulong Key(float score, int index) =>
         ((ulong)~OrderPreserving(score) << 32) | (uint)index;
 

@@ -115,7 +115,7 @@ public sealed class VocEvaluator
             return 0.0;
         }
 
-        var ranked = RankByScore(detections);
+        var ranked = ScoreOrder.Rank(detections, d => d.Score);
         var recall = new double[ranked.Length];
         var precision = new double[ranked.Length];
         var taken = NewTakenFlags();
@@ -144,24 +144,6 @@ public sealed class VocEvaluator
         }
 
         return count;
-    }
-
-    private static ScoredBox[] RankByScore(List<ScoredBox> detections)
-    {
-        var keys = new ulong[detections.Count];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            keys[k] = ScoreOrder.Key(detections[k].Score, k);
-        }
-
-        Array.Sort(keys);
-        var ranked = new ScoredBox[keys.Length];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            ranked[k] = detections[ScoreOrder.IndexOf(keys[k])];
-        }
-
-        return ranked;
     }
 
     private bool[][] NewTakenFlags()
