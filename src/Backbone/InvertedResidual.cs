@@ -8,7 +8,7 @@ namespace SsdLite.Backbone;
 /// 1x1 linear projection + BN; identity shortcut when stride is 1 and in == out. Children are laid out as the
 /// reference's <c>conv</c> sequence (0 expand, 1 BN, 2 ReLU6, 3 depthwise, 4 BN, 5 ReLU6, 6 project, 7 BN).
 /// </summary>
-public sealed class InvertedResidual : Module<Tensor, Tensor>
+public sealed class InvertedResidual : Module<Tensor, Tensor>, IExpansionTap
 {
     private readonly Sequential conv;
 
@@ -53,28 +53,16 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>
     public (Tensor output, Tensor expanded) ForwardWithExpansion(Tensor input)
     {
         if (!HasExpansion) throw new InvalidOperationException("a block without expansion has no expansion tap");
-        var expanded = RunLayers(input, 0, 3);
+        var expanded = conv.forward(input, 0, 3);
         return (ForwardFrom(expanded, 3, input), expanded);
     }
 
     private Tensor ForwardFrom(Tensor x, int firstLayer, Tensor blockInput)
     {
-        var y = RunLayers(x, firstLayer, conv.Count);
+        var y = conv.forward(x, firstLayer, conv.Count);
         if (!UseResidual) return y;
         var sum = blockInput + y;
         y.Dispose();
         return sum;
-    }
-
-    private Tensor RunLayers(Tensor x, int from, int to)
-    {
-        var current = x;
-        for (var i = from; i < to; i++)
-        {
-            var next = conv[i].forward(current);
-            if (!ReferenceEquals(current, x)) current.Dispose();
-            current = next;
-        }
-        return ReferenceEquals(current, x) ? x.alias() : current;
     }
 }

@@ -75,33 +75,25 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>
     internal static Sequential ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
         new(new Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), new BatchNorm2d(outChannels), new ReLU6());
 
-    public override Tensor forward(Tensor input)
-    {
-        var x = input;
-        foreach (var layer in layers) x = Step(layer, x, input);
-        return x;
-    }
+    public override Tensor forward(Tensor input) => Sequential.Chain(layers, 0, layers.Count, input);
 
     /// <summary>
     /// The two SSD-Lite sources: the expansion activation of block <see cref="TapBlockIndex"/> (stride 16, before
     /// its stride-2 depthwise conv) and the final 1x1 conv output (stride 32).
     /// </summary>
-    public (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input)
-    {
-        var x = input;
-        for (var i = 0; i < TapBlockIndex; i++) x = Step(layers[i], x, input);
-        var (output, expanded) = ((InvertedResidual)layers[TapBlockIndex]).ForwardWithExpansion(x);
-        if (!ReferenceEquals(x, input)) x.Dispose();
-        x = output;
-        for (var i = TapBlockIndex + 1; i < layers.Count; i++) x = Step(layers[i], x, input);
-        return (expanded, x);
-    }
+    public (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input) => ForwardTaps(layers, TapBlockIndex, input);
 
-    private static Tensor Step(Module<Tensor, Tensor> layer, Tensor x, Tensor input)
+    /// <summary>
+    /// The tap traversal over any layer list of this shape (the model's, or an inference copy's whose block at
+    /// <paramref name="tapBlockIndex"/> is also an <see cref="IExpansionTap"/>).
+    /// </summary>
+    public static (Tensor stride16, Tensor stride32) ForwardTaps(IReadOnlyList<Module<Tensor, Tensor>> layers, int tapBlockIndex, Tensor input)
     {
-        var y = layer.forward(x);
-        if (!ReferenceEquals(x, input)) x.Dispose();
-        return y;
+        var tap = layers[tapBlockIndex] as IExpansionTap
+            ?? throw new InvalidOperationException($"layer {tapBlockIndex} has no expansion tap");
+        Tensor output, expanded;
+        using (var x = Sequential.Chain(layers, 0, tapBlockIndex, input)) (output, expanded) = tap.ForwardWithExpansion(x);
+        using (output) return (expanded, Sequential.Chain(layers, tapBlockIndex + 1, layers.Count, output));
     }
 
     /// <summary>The reference's initialisation: conv normal(0, sqrt(2 / (k·k·out))), BN weight 1 and bias 0.</summary>

@@ -97,7 +97,7 @@ public static class BatchNormFolding
 }
 
 /// <summary>An inverted residual with its BatchNorms folded: expansion (optional), then depthwise + projection.</summary>
-public sealed class FoldedInvertedResidual : Module<Tensor, Tensor>
+public sealed class FoldedInvertedResidual : Module<Tensor, Tensor>, IExpansionTap
 {
     /// <summary>Layers of the source's conv sequence that make the expansion (conv, BN, ReLU6).</summary>
     private const int ExpansionLayers = 3;
@@ -191,25 +191,7 @@ public sealed class FoldedSsdLiteModel : Module<Tensor, HeadOutputs>
 
     public override HeadOutputs forward(Tensor input)
     {
-        var (s16, s32) = ForwardTaps(input);
+        var (s16, s32) = MobileNetV2.ForwardTaps(backbone, TapBlockIndex, input);
         return SsdLiteHead.Predict(s16, s32, extras, classificationHeaders, regressionHeaders, Config.NumClasses);
-    }
-
-    private (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input)
-    {
-        var x = input;
-        for (var i = 0; i < TapBlockIndex; i++) x = Step(backbone[i], x, input);
-        var (output, expanded) = ((FoldedInvertedResidual)backbone[TapBlockIndex]).ForwardWithExpansion(x);
-        if (!ReferenceEquals(x, input)) x.Dispose();
-        x = output;
-        for (var i = TapBlockIndex + 1; i < backbone.Count; i++) x = Step(backbone[i], x, input);
-        return (expanded, x);
-    }
-
-    private static Tensor Step(Module<Tensor, Tensor> layer, Tensor x, Tensor input)
-    {
-        var y = layer.forward(x);
-        if (!ReferenceEquals(x, input)) x.Dispose();
-        return y;
     }
 }

@@ -21,13 +21,22 @@ public sealed class Sequential : Module<Tensor, Tensor>
         return this;
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Chain(layers, 0, layers.Count, input);
+
+    /// <summary>Applies children <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) only.</summary>
+    public Tensor forward(Tensor input, int from, int to) => Chain(layers, from, to, input);
+
+    /// <summary>
+    /// Applies <paramref name="layers"/>[from..to) in order. The caller keeps ownership of the input; every
+    /// intermediate result is freed as soon as the next layer has used it, rather than at scope end. With no layer
+    /// in the range the result is a new handle to the input, so the caller always owns what it gets back.
+    /// </summary>
+    public static Tensor Chain(IReadOnlyList<Module<Tensor, Tensor>> layers, int from, int to, Tensor input)
     {
         var x = input;
-        foreach (var layer in layers)
+        for (var i = from; i < to; i++)
         {
-            var y = layer.forward(x);
-            // The caller owns the input; anything made in between is ours to free now rather than at scope end.
+            var y = layers[i].forward(x);
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = y;
         }
