@@ -67,6 +67,8 @@ public sealed partial class Tensor : IDisposable
 
     public bool is_contiguous() => ssd_is_contiguous(Handle) != 0;
 
+    public bool is_contiguous(MemoryFormat format) => ssd_is_contiguous_format(Handle, (int)format) != 0;
+
     public unsafe long[] shape
     {
         get
@@ -158,6 +160,9 @@ public sealed partial class Tensor : IDisposable
     public Tensor clone() => new(ssd_clone(Handle), "clone");
 
     public Tensor contiguous() => new(ssd_contiguous(Handle), "contiguous");
+
+    /// <summary>The same values laid out in <paramref name="format"/> (itself when already so); 4-D tensors only for channels last.</summary>
+    public Tensor contiguous(MemoryFormat format) => new(ssd_contiguous_format(Handle, (int)format), "contiguous");
 
     /// <summary>A second handle to the same tensor (shares storage and autograd history).</summary>
     public Tensor alias() => new(ssd_alias(Handle), "alias");

@@ -46,6 +46,8 @@ internal static class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr ssd_to(IntPtr t, int dtype, int dev, int idx, int copy);
     [DllImport(Lib)] internal static extern IntPtr ssd_clone(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr ssd_contiguous(IntPtr t);
+    [DllImport(Lib)] internal static extern IntPtr ssd_contiguous_format(IntPtr t, int format);
+    [DllImport(Lib)] internal static extern int ssd_is_contiguous_format(IntPtr t, int format);
     [DllImport(Lib)] internal static extern IntPtr ssd_alias(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr ssd_to_string(IntPtr t);
 

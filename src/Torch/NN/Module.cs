@@ -131,6 +131,38 @@ public abstract class Module : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Lays out every 4-D parameter and buffer (convolution weights) in <paramref name="format"/>, in place; call it
+    /// before an optimizer takes the parameters. Values, names and state dicts are unchanged.
+    /// </summary>
+    public Module to(MemoryFormat format)
+    {
+        foreach (var (_, module) in named_modules())
+        {
+            Relayout(module.parameterSlots, format, true);
+            Relayout(module.bufferSlots, format, false);
+        }
+        return this;
+    }
+
+    private static void Relayout(Dictionary<string, Tensor?> slots, MemoryFormat format, bool isParameter)
+    {
+        foreach (var name in slots.Keys.ToList())
+        {
+            var t = slots[name];
+            if (t is null || t.dim() != 4 || t.is_contiguous(format)) continue;
+            Tensor moved;
+            using (torch.NewDisposeScope())
+            using (torch.no_grad())
+            {
+                moved = t.detach().contiguous(format).DetachFromDisposeScope();
+            }
+            if (isParameter) moved.requires_grad = true;
+            t.Dispose();
+            slots[name] = moved;
+        }
+    }
+
     private static void MoveSlots(Dictionary<string, Tensor?> slots, Device device, bool isParameter)
     {
         foreach (var name in slots.Keys.ToList())

@@ -7,9 +7,9 @@ namespace SsdLite.Torch.Optim;
 public abstract class LRScheduler
 {
     // Subclasses call load_state(0) once their fields are set, which applies the step-0 rate.
-    protected LRScheduler(SGD optimizer) => Optimizer = optimizer;
+    protected LRScheduler(Optimizer optimizer) => Optimizer = optimizer;
 
-    public SGD Optimizer { get; }
+    public Optimizer Optimizer { get; }
 
     /// <summary>Steps taken so far (PyTorch's name; epochs or iterations, as the caller steps it).</summary>
     public int last_epoch { get; private set; }
@@ -45,7 +45,7 @@ public sealed class MultiStepLR : LRScheduler
     private readonly int[] milestones;
     private readonly double gamma;
 
-    public MultiStepLR(SGD optimizer, IEnumerable<int> milestones, double gamma = 0.1) : base(optimizer)
+    public MultiStepLR(Optimizer optimizer, IEnumerable<int> milestones, double gamma = 0.1) : base(optimizer)
     {
         this.milestones = milestones.Order().ToArray();
         this.gamma = gamma;
@@ -65,7 +65,7 @@ public sealed class CosineAnnealingLR : LRScheduler
     private readonly int tMax;
     private readonly double etaMinFactor;
 
-    public CosineAnnealingLR(SGD optimizer, int tMax, double etaMin = 0) : base(optimizer)
+    public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tMax, 1);
         this.tMax = tMax;
@@ -87,7 +87,7 @@ public sealed class WarmupLR : LRScheduler
     private readonly int warmupSteps;
     private readonly double startFactor;
 
-    public WarmupLR(SGD optimizer, int warmupSteps, double startFactor, Func<int, double>? after = null) : base(optimizer)
+    public WarmupLR(Optimizer optimizer, int warmupSteps, double startFactor, Func<int, double>? after = null) : base(optimizer)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
         this.warmupSteps = warmupSteps;

@@ -70,6 +70,60 @@ public class OptimTests
     }
 
     [Fact]
+    public void AdamWMatchesTorchTrajectory()
+    {
+        // Expected values printed by torch 1.13's torch.optim.AdamW(lr=0.1, betas=(0.9, 0.999), eps=1e-8,
+        // weight_decay=0.1) on loss = sum(p^3) from p = [1, -2, 0.5], float64. By hand for step 1 of p = 1:
+        // p·(1 − 0.01) = 0.99, m̂ = g = 3, v̂ = g² = 9, so p = 0.99 − 0.1·3 / (3 + 1e-8) = 0.8900000003.
+        var expected = new[]
+        {
+            new[] { 0.8900000003333333, -2.0799999999166667, 0.39500000133333335 },
+            new[] { 0.7823670430909364, -2.159327454072058, 0.29480167551402436 },
+            new[] { 0.6780909260555341, -2.238070054353483, 0.20241270410809137 },
+        };
+        using var p = torch.tensor(new double[] { 1, -2, 0.5 }).DetachFromDisposeScope().requires_grad_();
+        using var opt = new AdamW(new[] { p }, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1);
+        for (var k = 0; k < 3; k++)
+        {
+            using (torch.NewDisposeScope())
+            {
+                opt.zero_grad();
+                (p * p * p).sum().backward();
+                opt.step();
+            }
+            var v = p.data<double>();
+            for (var i = 0; i < 3; i++) Assert.Equal(expected[k][i], v[i], 12);
+        }
+    }
+
+    [Fact]
+    public void AdamWStateAndStepCountRoundTripThroughStateDict()
+    {
+        using var p = torch.tensor(new double[] { 1, 2 }).DetachFromDisposeScope().requires_grad_();
+        using var q = torch.tensor(new double[] { 1, 2 }).DetachFromDisposeScope().requires_grad_();
+        using var opt = new AdamW(new[] { p }, 0.1);
+        using var opt2 = new AdamW(new[] { q }, 0.1);
+        void Step(AdamW o, Tensor t)
+        {
+            using var _ = torch.NewDisposeScope();
+            o.zero_grad();
+            (t * t * t).sum().backward();
+            o.step();
+        }
+        Step(opt, p);
+        Step(opt, p);
+        Step(opt2, q);
+        using (torch.no_grad()) q.copy_(p);
+        var state = opt.state_dict();
+        Assert.Equal(new[] { "exp_avg.0", "exp_avg_sq.0", "step" }, state.Select(kv => kv.Key));
+        opt2.load_state_dict(state);
+        Assert.Equal(2, opt2.Steps);
+        Step(opt, p);
+        Step(opt2, q);
+        Assert.Equal(p.data<double>(), q.data<double>());
+    }
+
+    [Fact]
     public void SchedulersFollowTheirFormulas()
     {
         using var p = torch.ones(new long[] { 1 }).DetachFromDisposeScope().requires_grad_();

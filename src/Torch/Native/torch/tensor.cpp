@@ -82,6 +82,13 @@ SSD_EXPORT TH ssd_to(TH t, int dtype, int dev, int idx, int copy) {
 }
 SSD_EXPORT TH ssd_clone(TH t) { SSD_TENSOR(t->clone()) }
 SSD_EXPORT TH ssd_contiguous(TH t) { SSD_TENSOR(t->contiguous()) }
+// format: 0 contiguous (NCHW), 1 channels last (NHWC strides), as the managed MemoryFormat enum numbers them.
+SSD_EXPORT TH ssd_contiguous_format(TH t, int format) {
+  SSD_TENSOR(t->contiguous(format == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous))
+}
+SSD_EXPORT int ssd_is_contiguous_format(TH t, int format) {
+  return t->is_contiguous(format == 1 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous) ? 1 : 0;
+}
 SSD_EXPORT TH ssd_alias(TH t) { SSD_TENSOR(*t) }
 
 // Autograd
