@@ -22,6 +22,37 @@ public sealed class AugmentationTests
     }
 
     [Fact]
+    public void RentedImageHasTheConvertedValuesAndDistortsLikeAFreshOne()
+    {
+        var bytes = new Image(7, 5);
+        for (int i = 0; i < bytes.Data.Length; i++)
+        {
+            bytes.Data[i] = (byte)((i * 37) % 256);
+        }
+
+        // A dirty pooled buffer longer than the image must not leak into the pixels or the distortion.
+        var dirty = System.Buffers.ArrayPool<float>.Shared.Rent(bytes.Data.Length);
+        Array.Fill(dirty, -1f);
+        System.Buffers.ArrayPool<float>.Shared.Return(dirty);
+
+        var rented = FloatImage.Rent(bytes);
+        var fresh = FloatImage.FromImage(bytes);
+        try
+        {
+            Assert.Equal(fresh.Pixels.ToArray(), rented.Pixels.ToArray());
+            Assert.Equal(bytes.Data.Length, rented.Pixels.Length);
+            new PhotometricDistort().Apply(rented, new Random(5));
+            new PhotometricDistort().Apply(fresh, new Random(5));
+            Assert.Equal(fresh.Pixels.ToArray(), rented.Pixels.ToArray());
+            Assert.Equal(fresh.ToImage().Data, rented.ToImage().Data);
+        }
+        finally
+        {
+            FloatImage.Return(rented);
+        }
+    }
+
+    [Fact]
     public void FlipMapsXMinToWidthMinusXMax()
     {
         var image = Ramp(10, 4);

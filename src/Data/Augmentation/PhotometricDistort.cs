@@ -30,7 +30,7 @@ public sealed class PhotometricDistort
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(rng);
-        Span<float> px = image.Data;
+        Span<float> px = image.Pixels;
         if (Coin(rng))
         {
             AdjustBrightness(px, Uniform(rng, -BrightnessDelta, BrightnessDelta));

@@ -54,7 +54,15 @@ public sealed class SsdAugmentation
     public BoxLabel[] Apply(Image image, ReadOnlySpan<BoxLabel> boxes, Random rng, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Apply(FloatImage.FromImage(image), boxes, rng, destination);
+        var pixels = FloatImage.Rent(image);
+        try
+        {
+            return Apply(pixels, boxes, rng, destination);
+        }
+        finally
+        {
+            FloatImage.Return(pixels);
+        }
     }
 
     /// <summary>As <see cref="Apply(Image, ReadOnlySpan{BoxLabel}, Random, Span{float})"/>; <paramref name="image"/> is changed in place.</summary>
