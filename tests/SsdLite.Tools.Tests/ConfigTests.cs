@@ -74,7 +74,8 @@ public sealed class ConfigTests
     public void YamlRoundTripsThroughTheRunRecord()
     {
         var o = TrainOptions.Load(RepoFile("configs/shapes-demo.yaml"));
-        o.Apply(["lr=0.123", "milestones=3,5", "max_minutes=2.5", "labels=a b/l's.txt"]);
+        o.Apply(["lr=0.123", "milestones=3,5", "max_minutes=2.5", "labels=a b/l's.txt", "optimizer=adamw",
+            "prior_sizes=0.1,0.2,0.3,0.4,0.5,0.6,0.7", "aspect_ratios=2"]);
         var back = new TrainOptions();
         back.ApplyYaml(o.ToYaml(), "round trip");
         Assert.Equal(o.ToYaml(), back.ToYaml());
@@ -82,5 +83,65 @@ public sealed class ConfigTests
         Assert.Equal([3, 5], back.Milestones);
         Assert.Equal(2.5, back.MaxMinutes);
         Assert.Equal("a b/l's.txt", back.Labels);
+        Assert.Equal(OptimizerKind.Adamw, back.Optimizer);
+        Assert.Equal([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], back.PriorSizes);
+        Assert.Equal([2.0], back.AspectRatios);
+    }
+
+    [Fact]
+    public void PriorSizesBuildThePriorTableForTheInputSize()
+    {
+        var o = new TrainOptions { InputSize = 160 };
+        o.Apply(["prior_sizes=0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95", "aspect_ratios=2"]);
+        o.Data = ["unused"];
+        o.Validate();
+        var config = o.ModelConfig(["a", "b"]);
+        Assert.Equal([10, 5, 3, 2, 1, 1], config.Priors.Sources.Select(b => b.FeatureMapSize));
+        Assert.Equal(16f, config.Priors.Sources[0].MinSize, 4);
+        Assert.Equal(32f, config.Priors.Sources[0].MaxSize, 4);
+        Assert.Equal(152f, config.Priors.Sources[5].MaxSize, 4);
+        var priors = config.GeneratePriors();
+        // 10·10 + 5·5 + 9 + 4 + 1 + 1 = 140 cells, 4 boxes each (two squares, 2:1 and 1:2).
+        Assert.Equal(140 * 4 * 4, priors.Length);
+        // First cell of the 10x10 map: centre (0.5 / 10, 0.5 / 10); squares 16/160 and √(16·32)/160; then 2:1.
+        Assert.Equal([0.05f, 0.05f, 0.1f, 0.1f], priors[..4]);
+        Assert.Equal(Math.Sqrt(0.1 * 0.2), priors[6], 5);
+        Assert.Equal(0.1 * Math.Sqrt(2), priors[10], 5);
+        Assert.Equal(0.1 / Math.Sqrt(2), priors[11], 5);
+        var back = SsdLite.Detection.SsdLiteConfig.FromJson(config.ToJson());
+        Assert.Equal(priors, back.GeneratePriors());
+    }
+
+    [Fact]
+    public void DefaultPriorsAreTheReferenceTable()
+    {
+        var config = new TrainOptions().ModelConfig(["a"]);
+        Assert.Same(SsdLite.Detection.PriorSpec.Reference, config.Priors);
+        Assert.Equal(3000, config.GeneratePriors().Length / 4);
+    }
+
+    [Theory]
+    [InlineData("prior_sizes=0.1,0.2,0.3")]
+    [InlineData("prior_sizes=0.1,0.3,0.2,0.4,0.5,0.6,0.7")]
+    [InlineData("prior_sizes=0,0.2,0.3,0.4,0.5,0.6,0.7")]
+    public void BadPriorSizesAreRefusedNamingTheKey(string assignment)
+    {
+        var o = new TrainOptions { Data = ["unused"] };
+        o.Apply([assignment]);
+        var e = Assert.Throws<ConfigException>(o.Validate);
+        Assert.Contains("prior_sizes", e.Message);
+        Assert.Contains("7 increasing", e.Message);
+    }
+
+    [Fact]
+    public void OptimizerKeyAcceptsSgdAndAdamWOnly()
+    {
+        var o = new TrainOptions();
+        o.Apply(["optimizer=adamw"]);
+        Assert.Equal(OptimizerKind.Adamw, o.Optimizer);
+        o.Apply(["optimizer=sgd"]);
+        Assert.Equal(OptimizerKind.Sgd, o.Optimizer);
+        var e = Assert.Throws<ConfigException>(() => o.Apply(["optimizer=rmsprop"]));
+        Assert.Contains("optimizer", e.Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SsdLite.Backbone;
+using SsdLite.Detection;
 using YamlDotNet.RepresentationModel;
 
 namespace SsdLite.Tools.Training;
@@ -10,6 +11,13 @@ public enum ScheduleKind
     Cosine,
     MultiStep,
     Constant,
+}
+
+/// <summary>The optimizer: the reference's SGD with momentum, or AdamW (momentum is its β1, weight decay decoupled).</summary>
+public enum OptimizerKind
+{
+    Sgd,
+    Adamw,
 }
 
 /// <summary>
@@ -33,7 +41,21 @@ public sealed class TrainOptions
     public bool Strict { get; set; }
     public int Workers { get; set; } = 2;
 
+    /// <summary>
+    /// Prior box sizes as fractions of the input side, one more than the sources (source k spans s[k]..s[k+1]);
+    /// empty keeps the reference's table (60..330 px at 300) scaled to the input size.
+    /// </summary>
+    public List<double> PriorSizes { get; set; } = [];
+
+    /// <summary>Prior aspect ratios besides the two squares (each r gives r:1 and 1:r).</summary>
+    public List<double> AspectRatios { get; set; } = [2, 3];
+
     // optimisation
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+
+    /// <summary>AdamW's β2 (its β1 is <see cref="Momentum"/>).</summary>
+    public double Beta2 { get; set; } = 0.999;
+
     public int Epochs { get; set; } = 200;
     public int BatchSize { get; set; } = 32;
     public double Lr { get; set; } = 0.01;
@@ -74,6 +96,10 @@ public sealed class TrainOptions
         ["keep_difficult"] = (o, v) => o.KeepDifficult = Bool(v),
         ["strict"] = (o, v) => o.Strict = Bool(v),
         ["workers"] = (o, v) => o.Workers = Int(v),
+        ["prior_sizes"] = (o, v) => o.PriorSizes = List(v).Select(Double).ToList(),
+        ["aspect_ratios"] = (o, v) => o.AspectRatios = List(v).Select(Double).ToList(),
+        ["optimizer"] = (o, v) => o.Optimizer = Enum<OptimizerKind>(v),
+        ["beta2"] = (o, v) => o.Beta2 = Double(v),
         ["epochs"] = (o, v) => o.Epochs = Int(v),
         ["batch_size"] = (o, v) => o.BatchSize = Int(v),
         ["lr"] = (o, v) => o.Lr = Double(v),
@@ -173,7 +199,10 @@ public sealed class TrainOptions
             $"data: [{string.Join(", ", Data.Select(Quote))}]", $"train_split: {TrainSplit}",
             $"val_data: {(ValData is null ? "null" : Quote(ValData))}", $"val_split: {ValSplit}",
             $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"keep_difficult: {Lower(KeepDifficult)}",
-            $"strict: {Lower(Strict)}", $"workers: {Workers}", $"epochs: {Epochs}", $"batch_size: {BatchSize}",
+            $"strict: {Lower(Strict)}", $"workers: {Workers}",
+            $"prior_sizes: [{string.Join(", ", PriorSizes.Select(Format))}]", $"aspect_ratios: [{string.Join(", ", AspectRatios.Select(Format))}]",
+            $"optimizer: {Snake(Optimizer.ToString())}", $"beta2: {Format(Beta2)}",
+            $"epochs: {Epochs}", $"batch_size: {BatchSize}",
             $"lr: {Format(Lr)}", $"momentum: {Format(Momentum)}", $"weight_decay: {Format(WeightDecay)}",
             $"scheduler: {Snake(Scheduler.ToString())}", $"milestones: [{string.Join(", ", Milestones)}]",
             $"gamma: {Format(Gamma)}", $"warmup_epochs: {Format(WarmupEpochs)}", $"warmup_factor: {Format(WarmupFactor)}",
@@ -200,6 +229,37 @@ public sealed class TrainOptions
         Require(MaxMinutes is null or > 0, "max_minutes", MaxMinutes ?? 0);
         Require(ExpandMaxRatio >= 1, "expand_max_ratio", ExpandMaxRatio);
         Require(ExpandProbability is >= 0 and <= 1, "expand_probability", ExpandProbability);
+        Require(Beta2 is >= 0 and < 1, "beta2", Beta2);
+        Require(Optimizer != OptimizerKind.Adamw || Momentum is >= 0 and < 1, "momentum", Momentum);
+        Require(AspectRatios.All(r => r > 0), "aspect_ratios", string.Join(", ", AspectRatios));
+        ValidatePriorSizes();
+    }
+
+    private void ValidatePriorSizes()
+    {
+        var sources = PriorSpec.Reference.Sources.Count;
+        if (PriorSizes.Count == 0) return;
+        var increasing = PriorSizes.Zip(PriorSizes.Skip(1)).All(p => p.First < p.Second);
+        if (PriorSizes.Count != sources + 1 || PriorSizes[0] <= 0 || !increasing)
+        {
+            throw new ConfigException($"'prior_sizes' has an invalid value: {string.Join(", ", PriorSizes.Select(Format))} " +
+                $"(expected {sources + 1} increasing positive fractions of the input side: source k spans s[k]..s[k+1])");
+        }
+    }
+
+    /// <summary>The model these settings describe: width, input size, rounding and priors.</summary>
+    public SsdLiteConfig ModelConfig(IReadOnlyList<string> classNames)
+    {
+        var plain = new SsdLiteConfig(classNames, Width, InputSize, Rounding);
+        var reference = PriorSpec.Reference;
+        if (PriorSizes.Count == 0 && AspectRatios.SequenceEqual(reference.AspectRatios.Select(r => (double)r))) return plain;
+        var features = plain.FeatureMapSizes();
+        var fractions = PriorSizes.Count > 0
+            ? PriorSizes
+            : reference.Sources.Select(b => (double)b.MinSize / reference.ImageSize).Append(reference.Sources[^1].MaxSize / (double)reference.ImageSize).ToList();
+        var sources = features.Select((f, k) => new BoxSpec(f, InputSize / (float)f, (float)(fractions[k] * InputSize), (float)(fractions[k + 1] * InputSize))).ToList();
+        var spec = new PriorSpec(InputSize, sources, AspectRatios.Select(r => (float)r).ToList(), reference.CenterVariance, reference.SizeVariance);
+        return new SsdLiteConfig(classNames, Width, InputSize, Rounding, spec);
     }
 
     private static void Require(bool ok, string key, object value)

@@ -16,7 +16,7 @@ public static class TrainingCheckpoint
 {
     public const string OptimPrefix = "optim.";
 
-    public static void Save(string path, SsdLiteModel model, SGD optimizer, LRScheduler scheduler, TrainingPosition position, TrainOptions options)
+    public static void Save(string path, SsdLiteModel model, Optimizer optimizer, LRScheduler scheduler, TrainingPosition position, TrainOptions options)
     {
         var tensors = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>(ModelWeights.ModelPrefix + kv.Key, kv.Value))
             .Concat(optimizer.state_dict().Select(kv => new KeyValuePair<string, Tensor>(OptimPrefix + kv.Key, kv.Value)));
@@ -47,7 +47,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Restores model, optimizer and scheduler; returns the position to continue from.</summary>
-    public static TrainingPosition Restore(string path, SsdLiteModel model, SGD optimizer, LRScheduler scheduler)
+    public static TrainingPosition Restore(string path, SsdLiteModel model, Optimizer optimizer, LRScheduler scheduler)
     {
         using var data = Checkpoint.Load(path);
         model.load_state_dict(data.WithPrefix(ModelWeights.ModelPrefix));
