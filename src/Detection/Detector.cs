@@ -35,9 +35,13 @@ public sealed class Detector : IDisposable
     {
         this.model = model;
         Device = device ?? Torch.Device.CPU;
+        // oneDNN runs NHWC convolutions without layout conversions (docs/benchmarks.md, Inference); the folded copy is
+        // the detector's own, so only it changes layout. The unfolded model stays NCHW for callers that train it.
+        Layout = foldBatchNorm && Device.Type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
         model.eval();
         network = foldBatchNorm ? BatchNormFolding.Fold(model) : model;
         network.to(Device);
+        network.to(Layout);
         network.eval();
         priors = model.Config.GeneratePriors();
         coder = new BoxCoder(model.Config.Priors);
@@ -50,6 +54,9 @@ public sealed class Detector : IDisposable
     public SsdLiteModel Model => model;
 
     public Device Device { get; }
+
+    /// <summary>The activation layout inference runs in: channels last for the folded network on the CPU.</summary>
+    public MemoryFormat Layout { get; }
 
     /// <summary>Thresholds, NMS and top-k; replace to change them (defaults: the reference's evaluation settings).</summary>
     public PostProcessor PostProcessor { get; set; }
@@ -138,7 +145,7 @@ public sealed class Detector : IDisposable
         using (torch.no_grad())
         using (torch.NewDisposeScope())
         {
-            var x = torch.tensor(input, batchSize, 3, s, s).to(Device);
+            var x = torch.tensor(input, batchSize, 3, s, s).to(Device).contiguous(Layout);
             using var outputs = network.forward(x);
             scores = SsdLiteModel.Scores(outputs).data<float>();
             locations = outputs.Locations.data<float>();

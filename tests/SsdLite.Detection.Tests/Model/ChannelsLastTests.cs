@@ -5,19 +5,24 @@ namespace SsdLite.Detection.Tests.Model;
 /// <summary>Channels last is a memory layout only: the same weights give the same outputs, gradients and steps.</summary>
 public class ChannelsLastTests
 {
-    private static SsdLiteModel Seeded(SsdLiteConfig config)
+    // The second model copies the first's weights: the global generator may be drawn from by tests running in
+    // parallel, so seeding twice would not give equal models.
+    private static (SsdLiteModel Plain, SsdLiteModel Nhwc) Pair(SsdLiteConfig config)
     {
-        torch.manual_seed(11);
-        return new SsdLiteModel(config);
+        var plain = new SsdLiteModel(config);
+        var nhwc = new SsdLiteModel(config);
+        nhwc.load_state_dict(plain.state_dict());
+        nhwc.to(MemoryFormat.ChannelsLast);
+        return (plain, nhwc);
     }
 
     [Fact]
     public void RelayoutKeepsValuesAndLaysConvWeightsOutChannelsLast()
     {
         var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
-        using var plain = Seeded(config);
-        using var nhwc = Seeded(config);
-        nhwc.to(MemoryFormat.ChannelsLast);
+        var (plain, nhwc) = Pair(config);
+        using var _plain = plain;
+        using var _nhwc = nhwc;
         var before = plain.state_dict();
         var after = nhwc.state_dict();
         Assert.Equal(before.Select(kv => kv.Key), after.Select(kv => kv.Key));
@@ -35,9 +40,9 @@ public class ChannelsLastTests
     public void EvalForwardMatchesTheNchwModel()
     {
         var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
-        using var plain = Seeded(config);
-        using var nhwc = Seeded(config);
-        nhwc.to(MemoryFormat.ChannelsLast);
+        var (plain, nhwc) = Pair(config);
+        using var _plain = plain;
+        using var _nhwc = nhwc;
         plain.eval();
         nhwc.eval();
         using var scope = torch.NewDisposeScope();
@@ -58,9 +63,9 @@ public class ChannelsLastTests
     public void TrainModeGradientsMatchTheNchwModel()
     {
         var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
-        using var plain = Seeded(config);
-        using var nhwc = Seeded(config);
-        nhwc.to(MemoryFormat.ChannelsLast);
+        var (plain, nhwc) = Pair(config);
+        using var _plain = plain;
+        using var _nhwc = nhwc;
         var priors = config.GeneratePriors().Length / 4;
         torch.manual_seed(12);
         using var images = torch.randn(new long[] { 8, 3, 96, 96 }).DetachFromDisposeScope();
