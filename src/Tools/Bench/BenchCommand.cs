@@ -10,11 +10,11 @@ public static class BenchCommand
     {
         var parts = new Option<string[]>("--part", "-p")
         {
-            Description = "What to measure: binding, inference, train, loader or all (repeatable)",
+            Description = "What to measure: binding, inference, train, loader, detect or all (repeatable)",
             DefaultValueFactory = _ => ["all"],
             AllowMultipleArgumentsPerToken = true,
         };
-        parts.AcceptOnlyFromAmong("binding", "inference", "train", "loader", "all");
+        parts.AcceptOnlyFromAmong("binding", "inference", "train", "loader", "detect", "all");
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: the process default, SSDLITE_NUM_THREADS or the core count)" };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed repetitions per case (median reported)", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
@@ -25,11 +25,15 @@ public static class BenchCommand
         var loaderImages = new Option<int>("--loader-images") { Description = "Synthetic 500x375 JPEGs for the loader part", DefaultValueFactory = _ => 96 };
         var workers = new Option<int[]>("--workers") { Description = "Loader worker counts to measure", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
         var mallocDefaults = new Option<bool>("--glibc-malloc-defaults") { Description = "Undo the bridge's mallopt tuning first (to measure what it is worth)" };
+        var detectWeights = new Option<string?>("--detect-weights") { Description = "Checkpoint or reference .pth for the detect part (default: random weights)" };
+        var detectLabels = new Option<string?>("--detect-labels") { Description = "Labels file for reference .pth weights" };
+        var detectImages = new Option<string?>("--detect-images") { Description = "Folder, file or glob of images for the detect part (default: synthetic JPEGs)" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file" };
 
-        var command = new Command("bench", "Latency and throughput: binding overhead, inference, training step, data loader")
+        var command = new Command("bench", "Latency and throughput: binding overhead, inference, training step, data loader, detect per image")
         {
-            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, width, inputSize, loaderImages, workers, mallocDefaults, json,
+            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, width, inputSize, loaderImages, workers, mallocDefaults,
+            detectWeights, detectLabels, detectImages, json,
         };
         command.SetAction(result => Run(new BenchSettings
         {
@@ -43,6 +47,9 @@ public static class BenchCommand
             InputSize = result.GetValue(inputSize),
             LoaderImages = result.GetValue(loaderImages),
             LoaderWorkers = result.GetValue(workers) ?? [1, 2],
+            DetectWeights = result.GetValue(detectWeights),
+            DetectLabels = result.GetValue(detectLabels),
+            DetectImages = result.GetValue(detectImages),
             JsonPath = result.GetValue(json)?.FullName,
             GlibcMallocDefaults = result.GetValue(mallocDefaults),
         }, Console.Out));
@@ -83,5 +90,6 @@ public static class BenchCommand
         (BenchParts.Inference, InferenceBench.Run),
         (BenchParts.Train, TrainBench.Run),
         (BenchParts.Loader, LoaderBench.Run),
+        (BenchParts.Detect, DetectBench.Run),
     ];
 }

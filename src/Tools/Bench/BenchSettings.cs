@@ -9,7 +9,8 @@ public enum BenchParts
     Inference = 2,
     Train = 4,
     Loader = 8,
-    All = Binding | Inference | Train | Loader,
+    Detect = 16,
+    All = Binding | Inference | Train | Loader | Detect,
 }
 
 /// <summary>What to measure and how often.</summary>
@@ -40,6 +41,15 @@ public sealed record BenchSettings
     public int LoaderImages { get; init; } = 96;
 
     public IReadOnlyList<int> LoaderWorkers { get; init; } = [1, 2];
+
+    /// <summary>Weights for the detect part (a checkpoint or a reference .pth); a seeded random model when null.</summary>
+    public string? DetectWeights { get; init; }
+
+    /// <summary>Labels file for reference .pth weights.</summary>
+    public string? DetectLabels { get; init; }
+
+    /// <summary>A folder, file or glob of images for the detect part; synthetic JPEGs when null.</summary>
+    public string? DetectImages { get; init; }
 
     public string? JsonPath { get; init; }
 
