@@ -5,7 +5,9 @@
 #   bench/detect_compare.sh [--rounds N] [--iterations N] [--images DIR] [--weights PTH --classes C --labels FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=3 ITERATIONS=40 THREADS=2
+# 20 untimed images first on both sides: .NET recompiles hot methods (tiered JIT) on a background thread during the
+# first few dozen calls, which on 2 cores otherwise lands inside the timed images.
+ROUNDS=3 ITERATIONS=40 THREADS=2 WARMUP=20
 WEIGHTS=tests/SsdLite.Detection.Tests/Data/oracle/trained-c7.pth CLASSES=7
 LABELS=tests/SsdLite.Detection.Tests/Data/oracle/labels-c7.txt IMAGES=
 while [[ $# -gt 0 ]]; do
@@ -27,11 +29,11 @@ if [[ -z $IMAGES ]]; then
   dotnet "$SSDLITE" synth --out "$IMAGES/voc" --images 15 --seed 8 >/dev/null
   cp "$IMAGES"/voc/JPEGImages/*.jpg tests/SsdLite.Detection.Tests/Data/oracle/image.jpg "$IMAGES/"
 fi
-ours() { dotnet "$SSDLITE" bench --part detect --threads "$THREADS" -n "$ITERATIONS" --warmup 3 --detect-weights "$WEIGHTS" \
+ours() { dotnet "$SSDLITE" bench --part detect --threads "$THREADS" -n "$ITERATIONS" --warmup "$WARMUP" --detect-weights "$WEIGHTS" \
   --detect-labels "$LABELS" --detect-images "$IMAGES" | awk '/^detect/ { print $(NF-3) }'; }
 reference() { (cd bench/reference && env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864 \
   /usr/bin/python3 detect_reference.py --weights "$OLDPWD/$WEIGHTS" --classes "$CLASSES" --images "$IMAGES" \
-  -n "$ITERATIONS" --threads "$THREADS" | awk '/^median_ms/ { print $2 }'); }
+  -n "$ITERATIONS" --warmup "$WARMUP" --threads "$THREADS" | awk '/^median_ms/ { print $2 }'); }
 ratios=()
 for ((r = 1; r <= ROUNDS; r++)); do
   if (( r % 2 )); then o=$(ours); p=$(reference); else p=$(reference); o=$(ours); fi
