@@ -53,13 +53,7 @@ public sealed class FloatImage
     {
         ArgumentNullException.ThrowIfNull(image);
         var result = new FloatImage(image.Width, image.Height);
-        ReadOnlySpan<byte> src = image.Data;
-        Span<float> dst = result.Data;
-        for (int i = 0; i < src.Length; i++)
-        {
-            dst[i] = src[i];
-        }
-
+        Widen(image.Data, result.Pixels);
         return result;
     }
 
@@ -72,14 +66,16 @@ public sealed class FloatImage
         ArgumentNullException.ThrowIfNull(image);
         var data = System.Buffers.ArrayPool<float>.Shared.Rent(image.Data.Length);
         var result = new FloatImage(image.Width, image.Height, data, pooled: true);
-        ReadOnlySpan<byte> src = image.Data;
-        Span<float> dst = result.Pixels;
+        Widen(image.Data, result.Pixels);
+        return result;
+    }
+
+    private static void Widen(ReadOnlySpan<byte> src, Span<float> dst)
+    {
         for (int i = 0; i < src.Length; i++)
         {
             dst[i] = src[i];
         }
-
-        return result;
     }
 
     /// <summary>Gives a <see cref="Rent"/>ed buffer back to the pool; the image must not be used afterwards.</summary>
