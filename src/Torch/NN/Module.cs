@@ -123,11 +123,7 @@ public abstract class Module : IDisposable
     /// <summary>Moves parameters and buffers to <paramref name="device"/> in place (the module keeps its identity).</summary>
     public Module to(Device device)
     {
-        foreach (var (_, module) in named_modules())
-        {
-            MoveSlots(module.parameterSlots, device, true);
-            MoveSlots(module.bufferSlots, device, false);
-        }
+        ReplaceTensors(t => t.device != device, t => t.to(device));
         return this;
     }
 
@@ -137,43 +133,35 @@ public abstract class Module : IDisposable
     /// </summary>
     public Module to(MemoryFormat format)
     {
-        foreach (var (_, module) in named_modules())
-        {
-            Relayout(module.parameterSlots, format, true);
-            Relayout(module.bufferSlots, format, false);
-        }
+        ReplaceTensors(t => t.dim() == 4 && !t.is_contiguous(format), t => t.detach().contiguous(format));
         return this;
     }
 
-    private static void Relayout(Dictionary<string, Tensor?> slots, MemoryFormat format, bool isParameter)
+    /// <summary>Swaps every parameter and buffer that <paramref name="needed"/> selects for its converted copy, freeing the old one.</summary>
+    private void ReplaceTensors(Func<Tensor, bool> needed, Func<Tensor, Tensor> convert)
     {
-        foreach (var name in slots.Keys.ToList())
+        foreach (var (_, module) in named_modules())
         {
-            var t = slots[name];
-            if (t is null || t.dim() != 4 || t.is_contiguous(format)) continue;
-            Tensor moved;
-            using (torch.NewDisposeScope())
-            using (torch.no_grad())
-            {
-                moved = t.detach().contiguous(format).DetachFromDisposeScope();
-            }
-            if (isParameter) moved.requires_grad = true;
-            t.Dispose();
-            slots[name] = moved;
+            ReplaceSlots(module.parameterSlots, needed, convert, isParameter: true);
+            ReplaceSlots(module.bufferSlots, needed, convert, isParameter: false);
         }
     }
 
-    private static void MoveSlots(Dictionary<string, Tensor?> slots, Device device, bool isParameter)
+    private static void ReplaceSlots(Dictionary<string, Tensor?> slots, Func<Tensor, bool> needed, Func<Tensor, Tensor> convert, bool isParameter)
     {
         foreach (var name in slots.Keys.ToList())
         {
             var t = slots[name];
-            if (t is null || t.device == device) continue;
-            Tensor moved;
-            using (torch.no_grad()) moved = t.to(device).DetachFromDisposeScope();
-            if (isParameter) moved.requires_grad = true;
+            if (t is null || !needed(t)) continue;
+            Tensor replaced;
+            using (torch.NewDisposeScope())
+            using (torch.no_grad())
+            {
+                replaced = convert(t).DetachFromDisposeScope();
+            }
+            if (isParameter) replaced.requires_grad = true;
             t.Dispose();
-            slots[name] = moved;
+            slots[name] = replaced;
         }
     }
 
