@@ -32,6 +32,26 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void SynthWritesImagesAroundTheRequestedSize()
+    {
+        using var folder = new TempFolder("synth");
+        var (code, output, error) = Invoke("synth", "--out", folder["data"], "--images", "12", "--seed", "3", "--size", "120");
+        Assert.True(code == 0, error);
+        Assert.Contains("wrote 12 images", output);
+        foreach (var file in Directory.GetFiles(folder["data/JPEGImages"]))
+        {
+            var image = SsdLite.Torch.Vision.ImageIO.Read(file);
+            // ±20% around 120 px
+            Assert.InRange(image.Width, 96, 144);
+            Assert.InRange(image.Height, 96, 144);
+        }
+
+        var (badCode, _, badError) = Invoke("synth", "--out", folder["bad"], "--size", "16");
+        Assert.Equal(1, badCode);
+        Assert.Contains("--size", badError);
+    }
+
+    [Fact]
     public void DetectJsonFollowsTheDocumentedSchemaWithBoxesInsideTheImage()
     {
         using var folder = new TempFolder("detect");

@@ -75,7 +75,7 @@ public sealed class ConfigTests
     {
         var o = TrainOptions.Load(RepoFile("configs/shapes-demo.yaml"));
         o.Apply(["lr=0.123", "milestones=3,5", "max_minutes=2.5", "labels=a b/l's.txt", "optimizer=adamw",
-            "prior_sizes=0.1,0.2,0.3,0.4,0.5,0.6,0.7", "aspect_ratios=2"]);
+            "prior_sizes=0.1,0.2,0.3,0.4,0.5,0.6,0.7", "aspect_ratios=2", "t_max=40", "save_every=2", "crop_min_scale=0.5"]);
         var back = new TrainOptions();
         back.ApplyYaml(o.ToYaml(), "round trip");
         Assert.Equal(o.ToYaml(), back.ToYaml());
@@ -86,6 +86,9 @@ public sealed class ConfigTests
         Assert.Equal(OptimizerKind.Adamw, back.Optimizer);
         Assert.Equal([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], back.PriorSizes);
         Assert.Equal([2.0], back.AspectRatios);
+        Assert.Equal(40, back.TMax);
+        Assert.Equal(2, back.SaveEvery);
+        Assert.Equal(0.5, back.CropMinScale);
     }
 
     [Fact]
@@ -110,6 +113,28 @@ public sealed class ConfigTests
         Assert.Equal(0.1 / Math.Sqrt(2), priors[11], 5);
         var back = SsdLite.Detection.SsdLiteConfig.FromJson(config.ToJson());
         Assert.Equal(priors, back.GeneratePriors());
+    }
+
+    [Theory]
+    [InlineData("prior_sizes=[0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95]")]
+    [InlineData("prior_sizes= [0.1,0.2,0.35,0.5,0.65,0.8,0.95] ")]
+    public void ListOverridesAcceptYamlFlowBrackets(string assignment)
+    {
+        var o = new TrainOptions();
+        o.Apply([assignment, "data=[a, b]"]);
+        Assert.Equal([0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95], o.PriorSizes);
+        Assert.Equal(["a", "b"], o.Data);
+    }
+
+    [Fact]
+    public void ReferenceFractionsAsPriorSizesGiveTheScaledReferenceTable()
+    {
+        var plain = new TrainOptions { InputSize = 160 }.ModelConfig(["a"]).GeneratePriors();
+        var o = new TrainOptions { InputSize = 160 };
+        o.Apply(["prior_sizes=0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 1.1"]);
+        var explicitSizes = o.ModelConfig(["a"]).GeneratePriors();
+        Assert.Equal(plain.Length, explicitSizes.Length);
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], explicitSizes[i], 5);
     }
 
     [Fact]

@@ -48,6 +48,36 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void TMaxFollowsALongerScheduleAndSaveEveryKeepsEachEpoch()
+    {
+        using var folder = new TempFolder("tmax");
+        var data = TestData.Tiny(folder);
+        var longRun = TestData.TinyRun(data, folder["long"], 4);
+        longRun.SaveEvery = 1;
+        var lrs = new List<double>();
+        var trainer = new Trainer(longRun, new RecordingProgress());
+        trainer.EpochCompleted += m => lrs.Add(m.LearningRate);
+        var straight = trainer.Run();
+        foreach (var epoch in new[] { 1, 2, 3, 4 }) Assert.True(File.Exists(trainer.EpochCheckpointPath(epoch)), $"epoch-{epoch}.ckpt missing");
+
+        // The first two epochs of the 4-epoch cosine, cut short: 6 steps per epoch, 6 of warm-up, then
+        // cos over 18 steps; after step 12 the rate is 0.02 (1 + cos(π 6/18)) / 2 = 0.015.
+        var shortRun = TestData.TinyRun(data, folder["short"], 2);
+        shortRun.TMax = 4;
+        var cut = new Trainer(shortRun, new RecordingProgress()).Run();
+        Assert.Equal(0.015, lrs[1], 9);
+        Assert.Equal(0.015, cut.Position.Step == 12 ? ReadLastLr(folder["short"]) : double.NaN, 9);
+        AssertBitEqual(trainer.EpochCheckpointPath(2), cut.LastCheckpoint);
+        Assert.NotEqual(straight.Position.Step, cut.Position.Step);
+    }
+
+    private static double ReadLastLr(string runDir)
+    {
+        var last = File.ReadLines(Path.Combine(runDir, "metrics.csv")).Last().Split(',');
+        return double.Parse(last[2], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void StoppedMidEpochAndResumedEqualsAnUninterruptedRun()
     {
         using var folder = new TempFolder("resume-mid");

@@ -3,7 +3,7 @@ using SsdLite.Data;
 
 namespace SsdLite.Tools.Commands;
 
-/// <summary><c>ssdlite synth --out DIR [--images N] [--seed S]</c>: a synthetic VOC-format dataset of shapes.</summary>
+/// <summary><c>ssdlite synth --out DIR [--images N] [--seed S] [--size PX]</c>: a synthetic VOC-format dataset of shapes.</summary>
 internal static class SynthCommand
 {
     public static Command Create()
@@ -11,18 +11,20 @@ internal static class SynthCommand
         var outDir = new Option<string>("--out") { Description = "Folder to write the VOC tree into (JPEGImages, Annotations, ImageSets/Main, labels.txt)", Required = true };
         var images = new Option<int>("--images") { Description = "Number of images", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed writes byte-identical files", DefaultValueFactory = _ => 0 };
+        var size = new Option<int>("--size") { Description = "Nominal image side in pixels; each image's sides vary by up to 20% around it", DefaultValueFactory = _ => 300 };
         var command = new Command("synth", "Write a synthetic VOC-format dataset (shapes on cluttered backgrounds; train/val/test splits)")
         {
-            outDir, images, seed,
+            outDir, images, seed, size,
         };
-        command.SetAction(r => CommandRunner.Run("synth", () => Execute(r.GetValue(outDir)!, r.GetValue(images), r.GetValue(seed))));
+        command.SetAction(r => CommandRunner.Run("synth", () => Execute(r.GetValue(outDir)!, r.GetValue(images), r.GetValue(seed), r.GetValue(size))));
         return command;
     }
 
-    private static int Execute(string outDir, int images, int seed)
+    private static int Execute(string outDir, int images, int seed, int size)
     {
         if (images < 1) throw new ArgumentException($"--images must be at least 1, got {images}");
-        var summary = SyntheticVoc.Generate(new SyntheticVocOptions { Images = images, Seed = seed }, outDir);
+        if (size < 32) throw new ArgumentException($"--size must be at least 32 pixels, got {size}");
+        var summary = SyntheticVoc.Generate(new SyntheticVocOptions { Images = images, Seed = seed, Width = size, Height = size }, outDir);
         Console.WriteLine($"synth: wrote {summary.Images} images with {summary.Objects} objects to {outDir} " +
             $"(train {summary.Train}, val {summary.Val}, test {summary.Test}; classes in {Path.Combine(outDir, "labels.txt")})");
         return 0;

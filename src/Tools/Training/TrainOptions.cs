@@ -67,6 +67,12 @@ public sealed class TrainOptions
     public double WarmupEpochs { get; set; }
     public double WarmupFactor { get; set; } = 0.1;
 
+    /// <summary>
+    /// The epochs the cosine decay spans (the reference's --t_max); null spans the run. Set above
+    /// <see cref="Epochs"/> to follow a long recipe's schedule for its first epochs only.
+    /// </summary>
+    public int? TMax { get; set; }
+
     // run
     public ulong Seed { get; set; }
     public string Device { get; set; } = "cpu";
@@ -77,11 +83,17 @@ public sealed class TrainOptions
     public double? MaxMinutes { get; set; }
     public int LogEverySeconds { get; set; } = 10;
 
+    /// <summary>Also keep checkpoints/epoch-K.ckpt every this many epochs (0: only last and best).</summary>
+    public int SaveEvery { get; set; }
+
     /// <summary>SSD's zoom-out: the largest canvas side relative to the image (1 disables it).</summary>
     public double ExpandMaxRatio { get; set; } = 4;
 
     /// <summary>How often the zoom-out is applied.</summary>
     public double ExpandProbability { get; set; } = 0.5;
+
+    /// <summary>SSD's random crop: the smallest window side relative to the image (SSD's 0.3 zooms in up to 3.3x).</summary>
+    public double CropMinScale { get; set; } = 0.3;
 
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
@@ -110,6 +122,7 @@ public sealed class TrainOptions
         ["gamma"] = (o, v) => o.Gamma = Double(v),
         ["warmup_epochs"] = (o, v) => o.WarmupEpochs = Double(v),
         ["warmup_factor"] = (o, v) => o.WarmupFactor = Double(v),
+        ["t_max"] = (o, v) => o.TMax = Nullable(v) is { } t ? Int(t) : null,
         ["seed"] = (o, v) => o.Seed = ulong.Parse(v, CultureInfo.InvariantCulture),
         ["device"] = (o, v) => o.Device = v,
         ["out"] = (o, v) => o.Out = v,
@@ -118,8 +131,10 @@ public sealed class TrainOptions
         ["pretrained"] = (o, v) => o.Pretrained = Nullable(v),
         ["max_minutes"] = (o, v) => o.MaxMinutes = Nullable(v) is { } m ? Double(m) : null,
         ["log_every_seconds"] = (o, v) => o.LogEverySeconds = Int(v),
+        ["save_every"] = (o, v) => o.SaveEvery = Int(v),
         ["expand_max_ratio"] = (o, v) => o.ExpandMaxRatio = Double(v),
         ["expand_probability"] = (o, v) => o.ExpandProbability = Double(v),
+        ["crop_min_scale"] = (o, v) => o.CropMinScale = Double(v),
     };
 
     /// <summary>The keys a config may set.</summary>
@@ -206,10 +221,13 @@ public sealed class TrainOptions
             $"lr: {Format(Lr)}", $"momentum: {Format(Momentum)}", $"weight_decay: {Format(WeightDecay)}",
             $"scheduler: {Snake(Scheduler.ToString())}", $"milestones: [{string.Join(", ", Milestones)}]",
             $"gamma: {Format(Gamma)}", $"warmup_epochs: {Format(WarmupEpochs)}", $"warmup_factor: {Format(WarmupFactor)}",
+            $"t_max: {(TMax is { } t ? t.ToString(CultureInfo.InvariantCulture) : "null")}",
             $"seed: {Seed}", $"device: {Device}", $"out: {Quote(Out)}", $"val_every: {ValEvery}",
             $"val_max_images: {ValMaxImages}", $"pretrained: {(Pretrained is null ? "null" : Quote(Pretrained))}",
             $"max_minutes: {(MaxMinutes is { } m ? Format(m) : "null")}", $"log_every_seconds: {LogEverySeconds}",
+            $"save_every: {SaveEvery}",
             $"expand_max_ratio: {Format(ExpandMaxRatio)}", $"expand_probability: {Format(ExpandProbability)}",
+            $"crop_min_scale: {Format(CropMinScale)}",
         };
         return string.Join('\n', lines) + "\n";
     }
@@ -226,9 +244,12 @@ public sealed class TrainOptions
         Require(Workers >= 1, "workers", Workers);
         Require(ValEvery >= 0, "val_every", ValEvery);
         Require(WarmupEpochs >= 0, "warmup_epochs", WarmupEpochs);
+        Require(TMax is null or >= 1, "t_max", TMax ?? 0);
+        Require(SaveEvery >= 0, "save_every", SaveEvery);
         Require(MaxMinutes is null or > 0, "max_minutes", MaxMinutes ?? 0);
         Require(ExpandMaxRatio >= 1, "expand_max_ratio", ExpandMaxRatio);
         Require(ExpandProbability is >= 0 and <= 1, "expand_probability", ExpandProbability);
+        Require(CropMinScale is > 0 and <= 1, "crop_min_scale", CropMinScale);
         Require(Beta2 is >= 0 and < 1, "beta2", Beta2);
         Require(Optimizer != OptimizerKind.Adamw || Momentum is >= 0 and < 1, "momentum", Momentum);
         Require(AspectRatios.All(r => r > 0), "aspect_ratios", string.Join(", ", AspectRatios));
@@ -280,8 +301,14 @@ public sealed class TrainOptions
 
     private static string? Nullable(string v) => v is "" or "null" or "~" ? null : v;
 
-    private static List<string> List(string v) =>
-        v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    // A YAML sequence arrives as one comma-joined string; on the command line users also write YAML's flow form
+    // ([a, b]), so its brackets are accepted too.
+    private static List<string> List(string v)
+    {
+        string items = v.Trim();
+        if (items.StartsWith('[') && items.EndsWith(']')) items = items[1..^1];
+        return items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    }
 
     private static T Enum<T>(string v) where T : struct, System.Enum =>
         System.Enum.TryParse<T>(v.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var e)

@@ -49,6 +49,8 @@ public sealed class Trainer
 
     public string BestCheckpointPath => Path.Combine(options.Out, "checkpoints", "best.ckpt");
 
+    public string EpochCheckpointPath(int epoch) => Path.Combine(options.Out, "checkpoints", $"epoch-{epoch}.ckpt");
+
     /// <summary>Trains from scratch (or <c>pretrained</c>), or continues <paramref name="resumePath"/>.</summary>
     public TrainResult Run(string? resumePath = null, CancellationToken cancellationToken = default)
     {
@@ -125,7 +127,8 @@ public sealed class Trainer
     {
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
-        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult, (float)options.ExpandMaxRatio, options.ExpandProbability);
+        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult, (float)options.ExpandMaxRatio, options.ExpandProbability,
+            (float)options.CropMinScale);
         var loaderOptions = new DataLoaderOptions
         {
             BatchSize = options.BatchSize,
@@ -156,7 +159,7 @@ public sealed class Trainer
     /// <summary>Per-iteration schedule: linear warm-up, then cosine to 0 or step decays at epoch milestones.</summary>
     private LRScheduler CreateScheduler(Optimizer optimizer, int stepsPerEpoch)
     {
-        var total = options.Epochs * stepsPerEpoch;
+        var total = (options.TMax ?? options.Epochs) * stepsPerEpoch;
         var warmup = (int)Math.Round(options.WarmupEpochs * stepsPerEpoch);
         var rest = Math.Max(1, total - warmup);
         var milestones = options.Milestones.Select(m => m * stepsPerEpoch - warmup).ToArray();
@@ -280,6 +283,7 @@ public sealed class Trainer
             owner.Save(this, owner.LastCheckpointPath);
             // Without validation data the latest weights are the best we know of.
             if (improved || val is null) owner.Save(this, owner.BestCheckpointPath);
+            if (options.SaveEvery > 0 && (epoch + 1) % options.SaveEvery == 0) owner.Save(this, owner.EpochCheckpointPath(epoch + 1));
             var metrics = new EpochMetrics(epoch + 1, Position.Step, scheduler.get_last_lr()[0], means[0], means[1], means[2],
                 imagesPerSecond, clock.Elapsed.TotalSeconds, map);
             new MetricsLog(Path.Combine(options.Out, "metrics.csv")).Append(metrics);

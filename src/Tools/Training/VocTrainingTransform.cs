@@ -12,11 +12,13 @@ public sealed class VocTrainingTransform
     private readonly SsdAugmentation augmentation;
     private readonly bool keepDifficult;
 
-    public VocTrainingTransform(int inputSize, bool keepDifficult, float expandMaxRatio = 4, double expandProbability = 0.5)
+    public VocTrainingTransform(int inputSize, bool keepDifficult, float expandMaxRatio = 4, double expandProbability = 0.5,
+        float cropMinScale = 0.3f)
     {
         augmentation = new SsdAugmentation(inputSize)
         {
             Expand = new Expand { MaxRatio = expandMaxRatio, Probability = expandProbability },
+            Crop = new RandomSampleCrop { MinScale = cropMinScale },
         };
         this.keepDifficult = keepDifficult;
     }
