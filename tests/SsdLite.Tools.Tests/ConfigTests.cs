@@ -75,7 +75,7 @@ public sealed class ConfigTests
     {
         var o = TrainOptions.Load(RepoFile("configs/shapes-demo.yaml"));
         o.Apply(["lr=0.123", "milestones=3,5", "max_minutes=2.5", "labels=a b/l's.txt", "optimizer=adamw",
-            "prior_sizes=0.1,0.2,0.3,0.4,0.5,0.6,0.7", "aspect_ratios=2", "t_max=40", "save_every=2", "crop_min_scale=0.5"]);
+            "prior_sizes=0.1,0.2,0.3,0.4,0.5,0.6,0.7", "aspect_ratios=2", "t_max=40", "save_every=2", "crop_min_scale=0.5", "crop_max_aspect=1.25"]);
         var back = new TrainOptions();
         back.ApplyYaml(o.ToYaml(), "round trip");
         Assert.Equal(o.ToYaml(), back.ToYaml());
@@ -89,6 +89,7 @@ public sealed class ConfigTests
         Assert.Equal(40, back.TMax);
         Assert.Equal(2, back.SaveEvery);
         Assert.Equal(0.5, back.CropMinScale);
+        Assert.Equal(1.25, back.CropMaxAspect);
     }
 
     [Fact]

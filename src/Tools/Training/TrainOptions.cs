@@ -95,6 +95,12 @@ public sealed class TrainOptions
     /// <summary>SSD's random crop: the smallest window side relative to the image (SSD's 0.3 zooms in up to 3.3x).</summary>
     public double CropMinScale { get; set; } = 0.3;
 
+    /// <summary>
+    /// The crop window's largest height/width ratio (or its inverse); SSD's 2. The window is resized to the square
+    /// input, so this is also the largest aspect distortion a shape sees in training.
+    /// </summary>
+    public double CropMaxAspect { get; set; } = 2;
+
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
         ["width"] = (o, v) => o.Width = Double(v),
@@ -135,6 +141,7 @@ public sealed class TrainOptions
         ["expand_max_ratio"] = (o, v) => o.ExpandMaxRatio = Double(v),
         ["expand_probability"] = (o, v) => o.ExpandProbability = Double(v),
         ["crop_min_scale"] = (o, v) => o.CropMinScale = Double(v),
+        ["crop_max_aspect"] = (o, v) => o.CropMaxAspect = Double(v),
     };
 
     /// <summary>The keys a config may set.</summary>
@@ -227,7 +234,7 @@ public sealed class TrainOptions
             $"max_minutes: {(MaxMinutes is { } m ? Format(m) : "null")}", $"log_every_seconds: {LogEverySeconds}",
             $"save_every: {SaveEvery}",
             $"expand_max_ratio: {Format(ExpandMaxRatio)}", $"expand_probability: {Format(ExpandProbability)}",
-            $"crop_min_scale: {Format(CropMinScale)}",
+            $"crop_min_scale: {Format(CropMinScale)}", $"crop_max_aspect: {Format(CropMaxAspect)}",
         };
         return string.Join('\n', lines) + "\n";
     }
@@ -250,6 +257,7 @@ public sealed class TrainOptions
         Require(ExpandMaxRatio >= 1, "expand_max_ratio", ExpandMaxRatio);
         Require(ExpandProbability is >= 0 and <= 1, "expand_probability", ExpandProbability);
         Require(CropMinScale is > 0 and <= 1, "crop_min_scale", CropMinScale);
+        Require(CropMaxAspect >= 1, "crop_max_aspect", CropMaxAspect);
         Require(Beta2 is >= 0 and < 1, "beta2", Beta2);
         Require(Optimizer != OptimizerKind.Adamw || Momentum is >= 0 and < 1, "momentum", Momentum);
         Require(AspectRatios.All(r => r > 0), "aspect_ratios", string.Join(", ", AspectRatios));

@@ -128,7 +128,7 @@ public sealed class Trainer
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
         var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult, (float)options.ExpandMaxRatio, options.ExpandProbability,
-            (float)options.CropMinScale);
+            (float)options.CropMinScale, (float)options.CropMaxAspect);
         var loaderOptions = new DataLoaderOptions
         {
             BatchSize = options.BatchSize,

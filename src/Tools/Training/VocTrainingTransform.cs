@@ -13,12 +13,12 @@ public sealed class VocTrainingTransform
     private readonly bool keepDifficult;
 
     public VocTrainingTransform(int inputSize, bool keepDifficult, float expandMaxRatio = 4, double expandProbability = 0.5,
-        float cropMinScale = 0.3f)
+        float cropMinScale = 0.3f, float cropMaxAspect = 2f)
     {
         augmentation = new SsdAugmentation(inputSize)
         {
             Expand = new Expand { MaxRatio = expandMaxRatio, Probability = expandProbability },
-            Crop = new RandomSampleCrop { MinScale = cropMinScale },
+            Crop = new RandomSampleCrop { MinScale = cropMinScale, MinAspect = 1 / cropMaxAspect, MaxAspect = cropMaxAspect },
         };
         this.keepDifficult = keepDifficult;
     }
