@@ -127,8 +127,7 @@ public sealed class Trainer
     {
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
-        var transform = new VocTrainingTransform(config.InputSize, options.KeepDifficult, (float)options.ExpandMaxRatio, options.ExpandProbability,
-            (float)options.CropMinScale, (float)options.CropMaxAspect);
+        var transform = new VocTrainingTransform(CreateAugmentation(config.InputSize), options.KeepDifficult);
         var loaderOptions = new DataLoaderOptions
         {
             BatchSize = options.BatchSize,
@@ -149,6 +148,18 @@ public sealed class Trainer
     /// per training step than NCHW (docs/benchmarks.md); NCHW elsewhere.
     /// </summary>
     private static MemoryFormat LayoutFor(Device device) => device.Type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
+
+    /// <summary>SSD's augmentation with the run's zoom-out and crop settings.</summary>
+    private SsdAugmentation CreateAugmentation(int inputSize) => new(inputSize)
+    {
+        Expand = new Expand { MaxRatio = (float)options.ExpandMaxRatio, Probability = options.ExpandProbability },
+        Crop = new RandomSampleCrop
+        {
+            MinScale = (float)options.CropMinScale,
+            MinAspect = 1 / (float)options.CropMaxAspect,
+            MaxAspect = (float)options.CropMaxAspect,
+        },
+    };
 
     private Optimizer CreateOptimizer(SsdLiteModel model) => options.Optimizer switch
     {

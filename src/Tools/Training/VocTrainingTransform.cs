@@ -12,14 +12,10 @@ public sealed class VocTrainingTransform
     private readonly SsdAugmentation augmentation;
     private readonly bool keepDifficult;
 
-    public VocTrainingTransform(int inputSize, bool keepDifficult, float expandMaxRatio = 4, double expandProbability = 0.5,
-        float cropMinScale = 0.3f, float cropMaxAspect = 2f)
+    public VocTrainingTransform(SsdAugmentation augmentation, bool keepDifficult)
     {
-        augmentation = new SsdAugmentation(inputSize)
-        {
-            Expand = new Expand { MaxRatio = expandMaxRatio, Probability = expandProbability },
-            Crop = new RandomSampleCrop { MinScale = cropMinScale, MinAspect = 1 / cropMaxAspect, MaxAspect = cropMaxAspect },
-        };
+        ArgumentNullException.ThrowIfNull(augmentation);
+        this.augmentation = augmentation;
         this.keepDifficult = keepDifficult;
     }
 
