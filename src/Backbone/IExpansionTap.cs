@@ -1,5 +1,3 @@
-using SsdLite.Torch;
-
 namespace SsdLite.Backbone;
 
 /// <summary>A block whose expansion activation (before its depthwise conv) can be taken as a feature source.</summary>

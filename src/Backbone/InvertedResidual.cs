@@ -1,6 +1,3 @@
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
-
 namespace SsdLite.Backbone;
 
 /// <summary>
@@ -8,11 +5,11 @@ namespace SsdLite.Backbone;
 /// 1x1 linear projection + BN; identity shortcut when stride is 1 and in == out. Children are laid out as the
 /// reference's <c>conv</c> sequence (0 expand, 1 BN, 2 ReLU6, 3 depthwise, 4 BN, 5 ReLU6, 6 project, 7 BN).
 /// </summary>
-public sealed class InvertedResidual : Module<Tensor, Tensor>, IExpansionTap
+public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
 {
-    private readonly Sequential conv;
+    private readonly Layers conv;
 
-    public InvertedResidual(int inChannels, int outChannels, int stride, double expandRatio)
+    public InvertedResidual(int inChannels, int outChannels, int stride, double expandRatio) : base(nameof(InvertedResidual))
     {
         if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be 1 or 2");
         InChannels = inChannels;
@@ -21,7 +18,8 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>, IExpansionTap
         HiddenChannels = Channels.Hidden(inChannels, expandRatio);
         HasExpansion = expandRatio != 1;
         UseResidual = stride == 1 && inChannels == outChannels;
-        conv = RegisterModule("conv", Layers());
+        conv = BuildLayers();
+        register_module("conv", conv);
     }
 
     public int InChannels { get; }
@@ -31,16 +29,16 @@ public sealed class InvertedResidual : Module<Tensor, Tensor>, IExpansionTap
     public bool HasExpansion { get; }
     public bool UseResidual { get; }
 
-    private Sequential Layers()
+    private Layers BuildLayers()
     {
-        var s = new Sequential();
+        var s = new Layers();
         if (HasExpansion)
         {
-            s.Append(new Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(new BatchNorm2d(HiddenChannels)).Append(new ReLU6());
+            s.Append(nn.Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(nn.BatchNorm2d(HiddenChannels)).Append(nn.ReLU6());
         }
-        s.Append(new Conv2d(HiddenChannels, HiddenChannels, 3, Stride, 1, groups: HiddenChannels, bias: false))
-         .Append(new BatchNorm2d(HiddenChannels)).Append(new ReLU6())
-         .Append(new Conv2d(HiddenChannels, OutChannels, 1, bias: false)).Append(new BatchNorm2d(OutChannels));
+        s.Append(nn.Conv2d(HiddenChannels, HiddenChannels, 3, Stride, 1, groups: HiddenChannels, bias: false))
+         .Append(nn.BatchNorm2d(HiddenChannels)).Append(nn.ReLU6())
+         .Append(nn.Conv2d(HiddenChannels, OutChannels, 1, bias: false)).Append(nn.BatchNorm2d(OutChannels));
         return s;
     }
 

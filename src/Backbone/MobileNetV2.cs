@@ -1,6 +1,3 @@
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
-
 namespace SsdLite.Backbone;
 
 /// <summary>One stage of the MobileNetV2 table: expansion t, output channels c, repeats n, first stride s.</summary>
@@ -10,7 +7,7 @@ public readonly record struct Stage(double T, int C, int N, int S);
 /// MobileNetV2 features (the reference's <c>base_net</c>, torchvision's <c>features</c>): children 0 (3x3 s2 conv),
 /// 1…17 (inverted residuals), 18 (1x1 conv to the last channel count). Taps are named, not indexed.
 /// </summary>
-public sealed class MobileNetV2 : Module<Tensor, Tensor>
+public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
 {
     /// <summary>(t, c, n, s) of the paper's table.</summary>
     public static readonly IReadOnlyList<Stage> Stages = new Stage[]
@@ -25,9 +22,9 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>
     /// <summary>The stage whose first block's expansion is the stride-16 SSD-Lite tap (the 160-channel one).</summary>
     private const int TapStageChannels = 160;
 
-    private readonly List<Module<Tensor, Tensor>> layers = new();
+    private readonly List<nn.Module<Tensor, Tensor>> layers = [];
 
-    public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
+    public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible) : base(nameof(MobileNetV2))
     {
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
         Width = width;
@@ -64,18 +61,18 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>
 
     public int Count => layers.Count;
 
-    public Module<Tensor, Tensor> this[int index] => layers[index];
+    public nn.Module<Tensor, Tensor> this[int index] => layers[index];
 
-    private void Add(Module<Tensor, Tensor> layer)
+    private void Add(nn.Module<Tensor, Tensor> layer)
     {
-        RegisterModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        register_module(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
         layers.Add(layer);
     }
 
-    internal static Sequential ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
-        new(new Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), new BatchNorm2d(outChannels), new ReLU6());
+    internal static Layers ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
+        new(nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU6());
 
-    public override Tensor forward(Tensor input) => Sequential.Chain(layers, 0, layers.Count, input);
+    public override Tensor forward(Tensor input) => Layers.Chain(layers, 0, layers.Count, input);
 
     /// <summary>
     /// The two SSD-Lite sources: the expansion activation of block <see cref="TapBlockIndex"/> (stride 16, before
@@ -87,13 +84,13 @@ public sealed class MobileNetV2 : Module<Tensor, Tensor>
     /// The tap traversal over any layer list of this shape (the model's, or an inference copy's whose block at
     /// <paramref name="tapBlockIndex"/> is also an <see cref="IExpansionTap"/>).
     /// </summary>
-    public static (Tensor stride16, Tensor stride32) ForwardTaps(IReadOnlyList<Module<Tensor, Tensor>> layers, int tapBlockIndex, Tensor input)
+    public static (Tensor stride16, Tensor stride32) ForwardTaps(IReadOnlyList<nn.Module<Tensor, Tensor>> layers, int tapBlockIndex, Tensor input)
     {
         var tap = layers[tapBlockIndex] as IExpansionTap
             ?? throw new InvalidOperationException($"layer {tapBlockIndex} has no expansion tap");
         Tensor output, expanded;
-        using (var x = Sequential.Chain(layers, 0, tapBlockIndex, input)) (output, expanded) = tap.ForwardWithExpansion(x);
-        using (output) return (expanded, Sequential.Chain(layers, tapBlockIndex + 1, layers.Count, output));
+        using (var x = Layers.Chain(layers, 0, tapBlockIndex, input)) (output, expanded) = tap.ForwardWithExpansion(x);
+        using (output) return (expanded, Layers.Chain(layers, tapBlockIndex + 1, layers.Count, output));
     }
 
     /// <summary>The reference's initialisation: conv normal(0, sqrt(2 / (k·k·out))), BN weight 1 and bias 0.</summary>

@@ -1,4 +1,4 @@
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Data;
 

@@ -1,7 +1,7 @@
 using SsdLite.Backbone;
 using SsdLite.Torch;
 using SsdLite.Torch.NN;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection;
 

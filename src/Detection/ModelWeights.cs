@@ -1,6 +1,6 @@
 using System.Globalization;
 using SsdLite.Torch;
-using SsdLite.Torch.Serialization;
+using SsdLite.Platform.Serialization;
 
 namespace SsdLite.Detection;
 

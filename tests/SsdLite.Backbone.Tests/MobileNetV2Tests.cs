@@ -1,4 +1,4 @@
-using SsdLite.Torch;
+using TorchSharp;
 
 namespace SsdLite.Backbone.Tests;
 
@@ -37,7 +37,7 @@ public class MobileNetV2Tests
         model.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var logits = model.forward(torch.randn(new long[] { 2, 3, 96, 96 }));
+        var logits = model.forward(torch.randn(2, 3, 96, 96));
         Assert.Equal(new long[] { 2, 10 }, logits.shape);
     }
 
@@ -68,8 +68,8 @@ public class MobileNetV2Tests
         {
             if (name == "conv.6.weight") p.zero_();
         }
-        var x = torch.randn(new long[] { 1, 8, 5, 5 });
+        var x = torch.randn(1, 8, 5, 5);
         var y = block.forward(x);
-        Assert.Equal(x.data<float>(), y.data<float>());
+        Assert.Equal(x.data<float>().ToArray(), y.data<float>().ToArray());
     }
 }

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using SsdLite.Data;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Data.Tests;
 

@@ -40,7 +40,7 @@ public sealed class CommandTests
         Assert.Contains("wrote 12 images", output);
         foreach (var file in Directory.GetFiles(folder["data/JPEGImages"]))
         {
-            var image = SsdLite.Torch.Vision.ImageIO.Read(file);
+            var image = SsdLite.Platform.Vision.ImageIO.Read(file);
             // ±20% around 120 px
             Assert.InRange(image.Width, 96, 144);
             Assert.InRange(image.Height, 96, 144);

@@ -1,5 +1,5 @@
 using System.Numerics;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Data;
 

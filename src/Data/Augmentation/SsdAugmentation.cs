@@ -1,5 +1,5 @@
 using System.Buffers;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Data;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Data;
 

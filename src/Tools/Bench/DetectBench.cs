@@ -2,7 +2,7 @@ using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Tools.Detect;
 using SsdLite.Torch;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,7 +1,7 @@
 using SsdLite.Data;
 using SsdLite.Torch;
 using SsdLite.Torch.NN;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Commands;

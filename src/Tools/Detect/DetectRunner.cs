@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SsdLite.Detection;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 using SsdLite.Tools.Evaluation;
 
 namespace SsdLite.Tools.Detect;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Torch;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 using SsdLite.Tools.Training;
 using Spectre.Console;
 

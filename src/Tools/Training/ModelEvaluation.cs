@@ -1,7 +1,7 @@
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Torch;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 using DetVocObject = SsdLite.Detection.VocObject;
 
 namespace SsdLite.Tools.Training;

@@ -1,5 +1,5 @@
 using SsdLite.Data;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Tools.Training;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SsdLite.Torch.Vision;
+using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection.Tests.Model;
 

@@ -1,0 +1,34 @@
+using TorchSharp;
+
+namespace SsdLite.Platform.Checkpoints;
+
+/// <summary>Raw little-endian element bytes of a tensor, in and out, for any dtype.</summary>
+public static class TensorBytes
+{
+    public static byte[] Read(Tensor t)
+    {
+        using var scope = torch.NewDisposeScope();
+        return t.detach().cpu().contiguous().bytes.ToArray();
+    }
+
+    public static Tensor Create(ReadOnlySpan<byte> bytes, long[] shape, ScalarType dtype)
+    {
+        long count = 1;
+        foreach (var s in shape) count *= s;
+        var expected = count * SizeOf(dtype);
+        if (expected != bytes.Length)
+            throw new ArgumentException($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes, got {bytes.Length}");
+        var t = torch.empty(shape, dtype);
+        bytes.CopyTo(t.bytes);
+        return t;
+    }
+
+    public static int SizeOf(ScalarType t) => t switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        ScalarType.Int64 or ScalarType.Float64 => 8,
+        _ => throw new NotSupportedException($"unknown dtype {t}"),
+    };
+}

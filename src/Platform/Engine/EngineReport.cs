@@ -1,0 +1,10 @@
+namespace SsdLite.Platform.Engine;
+
+/// <summary>
+/// What the engine set-up found and did: libtorch's version, the thread count, the libstdc++ versions whose need
+/// was marked weak (empty where the system's libstdc++ has them all), and the libLibTorchSharp file loaded.
+/// </summary>
+public sealed record EngineReport(string LibTorchVersion, int Threads, IReadOnlyList<string> WeakenedVersions, string? LibTorchSharpPath)
+{
+    public bool LibStdCxxFixApplied => WeakenedVersions.Count > 0;
+}

@@ -1,0 +1,2 @@
+global using ScalarType = TorchSharp.torch.ScalarType;
+global using Tensor = TorchSharp.torch.Tensor;

@@ -1,0 +1,19 @@
+namespace SsdLite.Platform.Vision;
+
+/// <summary>An image could not be read, decoded, encoded or written; names the file where there is one.</summary>
+public sealed class ImageException : Exception
+{
+    public ImageException(string message)
+        : base(message)
+    {
+    }
+
+    public ImageException(string message, string? path, Exception? inner = null)
+        : base(message, inner)
+    {
+        Path = path;
+    }
+
+    /// <summary>The file concerned, or null for in-memory data.</summary>
+    public string? Path { get; }
+}

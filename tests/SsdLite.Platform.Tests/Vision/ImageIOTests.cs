@@ -1,0 +1,206 @@
+using System.Buffers.Binary;
+using SsdLite.Platform.Vision;
+
+namespace SsdLite.Platform.Tests.Vision;
+
+public sealed class ImageIOTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ssdlite-vision-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static Image Pattern(int width, int height)
+    {
+        var image = new Image(width, height);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                image[x, y] = new Rgb((byte)(x * 7), (byte)(y * 11), (byte)((x + y) * 3));
+            }
+        }
+
+        return image;
+    }
+
+    [Theory]
+    [InlineData("png")]
+    [InlineData("bmp")]
+    public void LosslessFormatsRoundTripExactly(string ext)
+    {
+        var image = Pattern(37, 23);
+        string path = Path.Combine(_dir, "pattern." + ext);
+        ImageIO.Write(path, image);
+        var back = ImageIO.Read(path);
+        Assert.Equal(37, back.Width);
+        Assert.Equal(23, back.Height);
+        Assert.Equal(image.Data, back.Data);
+    }
+
+    [Fact]
+    public void JpegRoundTripsWithinTolerance()
+    {
+        // A smooth image: JPEG at quality 95 stays within a few levels of it.
+        var image = new Image(64, 48);
+        for (int y = 0; y < 48; y++)
+        {
+            for (int x = 0; x < 64; x++)
+            {
+                image[x, y] = new Rgb((byte)(x * 3), (byte)(y * 4), 128);
+            }
+        }
+
+        string path = Path.Combine(_dir, "smooth.jpg");
+        ImageIO.Write(path, image, quality: 95);
+        var back = ImageIO.Read(path);
+        Assert.Equal((64, 48), (back.Width, back.Height));
+        int worst = 0;
+        for (int i = 0; i < image.Data.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(image.Data[i] - back.Data[i]));
+        }
+
+        Assert.True(worst <= 8, $"largest JPEG error {worst}");
+    }
+
+    [Fact]
+    public void EncodeDecodeInMemoryMatchesFile()
+    {
+        var image = Pattern(16, 9);
+        byte[] png = ImageIO.Encode(image, ".png");
+        Assert.Equal(0x89, png[0]);
+        Assert.Equal(image.Data, ImageIO.Decode(png).Data);
+    }
+
+    [Fact]
+    public void PureRedIsStoredAsBgrInBmpAndReadAsRgb()
+    {
+        var red = new Image(4, 2);
+        red.Fill(Rgb.Red);
+        string path = Path.Combine(_dir, "red.bmp");
+        ImageIO.Write(path, red);
+
+        // A 24-bit BMP stores each pixel as blue, green, red: the file itself shows the order was right.
+        byte[] file = File.ReadAllBytes(path);
+        int pixels = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(10));
+        Assert.Equal(new byte[] { 0, 0, 255 }, file[pixels..(pixels + 3)]);
+
+        var back = ImageIO.Read(path);
+        Assert.Equal(Rgb.Red, back[0, 0]);
+        Assert.Equal(Rgb.Red, back[3, 1]);
+    }
+
+    [Fact]
+    public void HandWrittenBmpDecodesToRgb()
+    {
+        // 2x1, 24-bit, bottom-up: pixel 0 = B 00 G 00 R FF (red), pixel 1 = B FF G 00 R 00 (blue), row padded to 8 bytes.
+        var bmp = new List<byte>();
+        bmp.AddRange("BM"u8.ToArray());
+        bmp.AddRange(BitConverter.GetBytes(14 + 40 + 8));
+        bmp.AddRange(new byte[4]);
+        bmp.AddRange(BitConverter.GetBytes(54));
+        bmp.AddRange(BitConverter.GetBytes(40));
+        bmp.AddRange(BitConverter.GetBytes(2));
+        bmp.AddRange(BitConverter.GetBytes(1));
+        bmp.AddRange(BitConverter.GetBytes((short)1));
+        bmp.AddRange(BitConverter.GetBytes((short)24));
+        bmp.AddRange(new byte[24]);
+        bmp.AddRange(new byte[] { 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00 });
+
+        var image = ImageIO.Decode(bmp.ToArray());
+        Assert.Equal((2, 1), (image.Width, image.Height));
+        Assert.Equal(new Rgb(255, 0, 0), image[0, 0]);
+        Assert.Equal(new Rgb(0, 0, 255), image[1, 0]);
+    }
+
+    [Fact]
+    public void ExifOrientationSixRotatesClockwise()
+    {
+        // Stored 40x20: left half red, right half blue. Orientation 6 means "rotate 90 degrees clockwise to
+        // display": the result is 20x40 and the stored left column becomes the top row, so red on top.
+        var stored = new Image(40, 20);
+        stored.FillRectangle(0, 0, 19, 19, Rgb.Red);
+        stored.FillRectangle(20, 0, 39, 19, Rgb.Blue);
+        byte[] jpeg = ImageIO.Encode(stored, ".jpg", 95);
+
+        byte[] app1 =
+        [
+            0xFF, 0xE1, 0x00, 0x22, // APP1, length 34 (itself included)
+            (byte)'E', (byte)'x', (byte)'i', (byte)'f', 0, 0,
+            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD0 at 8
+            0x00, 0x01, // one entry
+            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, // Orientation, SHORT, 1, value 6
+            0x00, 0x00, 0x00, 0x00, // no next IFD
+        ];
+        byte[] withExif = [.. jpeg[..2], .. app1, .. jpeg[2..]];
+        string path = Path.Combine(_dir, "rotated.jpg");
+        File.WriteAllBytes(path, withExif);
+
+        var image = ImageIO.Read(path);
+        Assert.Equal((20, 40), (image.Width, image.Height));
+        AssertNear(Rgb.Red, image[10, 5]);
+        AssertNear(Rgb.Red, image[2, 15]);
+        AssertNear(Rgb.Blue, image[10, 35]);
+        AssertNear(Rgb.Blue, image[17, 25]);
+
+        var decoded = ImageIO.Decode(withExif);
+        Assert.Equal(image.Data, decoded.Data);
+    }
+
+    [Fact]
+    public void TruncatedJpegThrowsNamingTheFile()
+    {
+        var image = Pattern(64, 64);
+        byte[] jpeg = ImageIO.Encode(image, ".jpg", 90);
+        string path = Path.Combine(_dir, "cut.jpg");
+        File.WriteAllBytes(path, jpeg[..(jpeg.Length / 2)]);
+        var e = Assert.Throws<ImageException>(() => ImageIO.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Equal(path, e.Path);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void TruncatedPngThrowsNamingTheFile()
+    {
+        byte[] png = ImageIO.Encode(Pattern(64, 64), ".png");
+        string path = Path.Combine(_dir, "cut.png");
+        File.WriteAllBytes(path, png[..(png.Length / 2)]);
+        var e = Assert.Throws<ImageException>(() => ImageIO.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("PNG", e.Message);
+    }
+
+    [Fact]
+    public void GarbageAndMissingFilesThrowNamingTheFile()
+    {
+        string garbage = Path.Combine(_dir, "garbage.jpg");
+        File.WriteAllText(garbage, "this is not an image at all");
+        var e = Assert.Throws<ImageException>(() => ImageIO.Read(garbage));
+        Assert.Contains(garbage, e.Message);
+        Assert.Contains("not a recognised image format", e.Message);
+
+        string missing = Path.Combine(_dir, "missing.png");
+        e = Assert.Throws<ImageException>(() => ImageIO.Read(missing));
+        Assert.Contains(missing, e.Message);
+        Assert.IsType<FileNotFoundException>(e.InnerException);
+
+        string empty = Path.Combine(_dir, "empty.png");
+        File.WriteAllBytes(empty, []);
+        e = Assert.Throws<ImageException>(() => ImageIO.Read(empty));
+        Assert.Contains(empty, e.Message);
+    }
+
+    [Fact]
+    public void WritingAnUnknownExtensionThrows()
+    {
+        var e = Assert.Throws<ImageException>(() => ImageIO.Write(Path.Combine(_dir, "x.unknown"), Pattern(4, 4)));
+        Assert.Contains("x.unknown", e.Message);
+    }
+
+    private static void AssertNear(Rgb expected, Rgb actual, int tolerance = 24)
+    {
+        Assert.True(Math.Abs(expected.R - actual.R) <= tolerance && Math.Abs(expected.G - actual.G) <= tolerance
+            && Math.Abs(expected.B - actual.B) <= tolerance, $"expected about {expected}, got {actual}");
+    }
+}
