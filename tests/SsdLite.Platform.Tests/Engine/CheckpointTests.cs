@@ -1,4 +1,7 @@
-using SsdLite.Torch.NN;
+using SsdLite.Platform.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace SsdLite.Platform.Tests.Engine;
 
@@ -11,7 +14,7 @@ public class CheckpointTests : IDisposable
     private static Sequential Net()
     {
         torch.manual_seed(5);
-        return new Sequential(new Conv2d(3, 4, 3, bias: false), new BatchNorm2d(4), new ReLU6(), new Conv2d(4, 2, 1));
+        return nn.Sequential(nn.Conv2d(3, 4, 3, bias: false), nn.BatchNorm2d(4), nn.ReLU6(), nn.Conv2d(4, 2, 1));
     }
 
     [Fact]
@@ -21,19 +24,19 @@ public class CheckpointTests : IDisposable
         using (torch.NewDisposeScope())
         {
             net.train();
-            net.call(torch.randn(new long[] { 2, 3, 5, 5 }));
+            net.call(torch.randn(2, 3, 5, 5));
         }
         var path = Path.Combine(dir, "net.ckpt");
         Checkpoint.Save(path, net.state_dict(), new Dictionary<string, string> { ["width"] = "1.0", ["labels"] = "a,b" });
 
         torch.manual_seed(99);
-        using var other = new Sequential(new Conv2d(3, 4, 3, bias: false), new BatchNorm2d(4), new ReLU6(), new Conv2d(4, 2, 1));
+        using var other = nn.Sequential(nn.Conv2d(3, 4, 3, bias: false), nn.BatchNorm2d(4), nn.ReLU6(), nn.Conv2d(4, 2, 1));
         using var data = Checkpoint.Load(path);
         Assert.Equal("1.0", data.Metadata["width"]);
         Assert.Equal("a,b", data.Metadata["labels"]);
-        other.load_state_dict(data.Tensors);
-        var expected = net.state_dict();
-        var actual = other.state_dict();
+        other.load_state_dict(data.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value));
+        var expected = net.state_dict().ToList();
+        var actual = other.state_dict().ToList();
         Assert.Equal(expected.Select(kv => kv.Key), actual.Select(kv => kv.Key));
         Assert.Contains("1.num_batches_tracked", actual.Select(kv => kv.Key));
         for (var i = 0; i < expected.Count; i++)
@@ -46,7 +49,7 @@ public class CheckpointTests : IDisposable
     [Fact]
     public void CheckpointTruncatedAtAnyByteIsRefused()
     {
-        using var net = new Sequential(new Conv2d(2, 2, 1));
+        using var net = nn.Sequential(nn.Conv2d(2, 2, 1));
         var path = Path.Combine(dir, "small.ckpt");
         Checkpoint.Save(path, net.state_dict(), new Dictionary<string, string> { ["k"] = "v" });
         var bytes = File.ReadAllBytes(path);
@@ -62,7 +65,7 @@ public class CheckpointTests : IDisposable
     [Fact]
     public void CorruptedByteAndForeignFileAreRefused()
     {
-        using var net = new Sequential(new Conv2d(2, 2, 1));
+        using var net = nn.Sequential(nn.Conv2d(2, 2, 1));
         var path = Path.Combine(dir, "c.ckpt");
         Checkpoint.Save(path, net.state_dict());
         var bytes = File.ReadAllBytes(path);
@@ -78,7 +81,7 @@ public class CheckpointTests : IDisposable
     [Fact]
     public void SaveReplacesAtomicallyAndLeavesNoTemporaryFiles()
     {
-        using var net = new Sequential(new Conv2d(2, 2, 1));
+        using var net = nn.Sequential(nn.Conv2d(2, 2, 1));
         var path = Path.Combine(dir, "last.ckpt");
         Checkpoint.Save(path, net.state_dict(), new Dictionary<string, string> { ["epoch"] = "1" });
         Checkpoint.Save(path, net.state_dict(), new Dictionary<string, string> { ["epoch"] = "2" });

@@ -1,3 +1,4 @@
+using ScalarType = TorchSharp.torch.ScalarType;
 using System.Text.Json;
 using SsdLite.Platform.Serialization;
 

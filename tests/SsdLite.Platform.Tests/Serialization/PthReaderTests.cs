@@ -1,3 +1,4 @@
+using ScalarType = TorchSharp.torch.ScalarType;
 using System.IO.Compression;
 using SsdLite.Platform.Serialization;
 
