@@ -1,20 +1,19 @@
 using System.CommandLine;
-using SsdLite.Torch;
 
 namespace SsdLite.Tools.Bench;
 
-/// <summary><c>ssdlite bench</c>: binding overhead, inference latency, training step time and loader throughput.</summary>
+/// <summary><c>ssdlite bench</c>: inference latency, training step time, loader throughput and detect latency.</summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
         var parts = new Option<string[]>("--part", "-p")
         {
-            Description = "What to measure: binding, inference, train, loader, detect or all (repeatable)",
+            Description = "What to measure: inference, train, loader, detect or all (repeatable)",
             DefaultValueFactory = _ => ["all"],
             AllowMultipleArgumentsPerToken = true,
         };
-        parts.AcceptOnlyFromAmong("binding", "inference", "train", "loader", "detect", "all");
+        parts.AcceptOnlyFromAmong("inference", "train", "loader", "detect", "all");
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: the process default, SSDLITE_NUM_THREADS or the core count)" };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed repetitions per case (median reported)", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
@@ -24,13 +23,13 @@ public static class BenchCommand
         var inputSize = new Option<int>("--input-size") { Description = "Square input size", DefaultValueFactory = _ => 300 };
         var loaderImages = new Option<int>("--loader-images") { Description = "Synthetic 500x375 JPEGs for the loader part", DefaultValueFactory = _ => 96 };
         var workers = new Option<int[]>("--workers") { Description = "Loader worker counts to measure", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
-        var mallocDefaults = new Option<bool>("--glibc-malloc-defaults") { Description = "Undo the bridge's mallopt tuning first (to measure what it is worth)" };
+        var mallocDefaults = new Option<bool>("--glibc-malloc-defaults") { Description = "Undo the engine's mallopt tuning first (to measure what it is worth)" };
         var detectWeights = new Option<string?>("--detect-weights") { Description = "Checkpoint or reference .pth for the detect part (default: random weights)" };
         var detectLabels = new Option<string?>("--detect-labels") { Description = "Labels file for reference .pth weights" };
         var detectImages = new Option<string?>("--detect-images") { Description = "Folder, file or glob of images for the detect part (default: synthetic JPEGs)" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file" };
 
-        var command = new Command("bench", "Latency and throughput: binding overhead, inference, training step, data loader, detect per image")
+        var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image")
         {
             parts, threads, iterations, warmup, batchSizes, trainBatchSizes, width, inputSize, loaderImages, workers, mallocDefaults,
             detectWeights, detectLabels, detectImages, json,
@@ -86,7 +85,6 @@ public static class BenchCommand
 
     private static IEnumerable<(BenchParts part, Func<BenchSettings, IEnumerable<Measurement>> run)> Parts() =>
     [
-        (BenchParts.Binding, BindingBench.Run),
         (BenchParts.Inference, InferenceBench.Run),
         (BenchParts.Train, TrainBench.Run),
         (BenchParts.Loader, LoaderBench.Run),

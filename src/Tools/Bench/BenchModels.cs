@@ -1,5 +1,4 @@
 using SsdLite.Detection;
-using SsdLite.Torch;
 
 namespace SsdLite.Tools.Bench;
 
@@ -15,7 +14,7 @@ public static class BenchModels
     public static SsdLiteModel Create(BenchSettings settings) => new(Config(settings));
 
     /// <summary>A (batch, 3, S, S) input in the normalised range; owned by the caller.</summary>
-    public static Tensor Input(int batch, int size) => torch.randn(new long[] { batch, 3, size, size }).DetachFromDisposeScope();
+    public static Tensor Input(int batch, int size) => torch.randn(batch, 3, size, size).DetachFromDisposeScope();
 
     /// <summary>
     /// Random training targets for <paramref name="priors"/> priors: about 2% positives with random classes,
@@ -28,7 +27,7 @@ public static class BenchModels
         for (var i = 0; i < labels.Length; i++) labels[i] = rng.NextDouble() < 0.02 ? rng.Next(1, numClasses) : 0;
         var locations = new float[batch * priors * 4];
         for (var i = 0; i < locations.Length; i++) locations[i] = (float)(0.5 * Gaussian(rng));
-        return (torch.tensor(labels, batch, priors).DetachFromDisposeScope(), torch.tensor(locations, batch, priors, 4).DetachFromDisposeScope());
+        return (torch.tensor(labels, [batch, priors]).DetachFromDisposeScope(), torch.tensor(locations, [batch, priors, 4]).DetachFromDisposeScope());
     }
 
     private static double Gaussian(Random rng) =>

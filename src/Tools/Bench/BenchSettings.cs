@@ -5,12 +5,11 @@ namespace SsdLite.Tools.Bench;
 public enum BenchParts
 {
     None = 0,
-    Binding = 1,
     Inference = 2,
     Train = 4,
     Loader = 8,
     Detect = 16,
-    All = Binding | Inference | Train | Loader | Detect,
+    All = Inference | Train | Loader | Detect,
 }
 
 /// <summary>What to measure and how often.</summary>

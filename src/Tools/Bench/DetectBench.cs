@@ -1,7 +1,6 @@
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Tools.Detect;
-using SsdLite.Torch;
 using SsdLite.Platform.Vision;
 
 namespace SsdLite.Tools.Bench;

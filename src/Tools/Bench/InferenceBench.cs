@@ -1,6 +1,4 @@
 using SsdLite.Detection;
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
 
 namespace SsdLite.Tools.Bench;
 
@@ -44,7 +42,7 @@ public static class InferenceBench
         ];
     }
 
-    private static void Forward(Module<Tensor, HeadOutputs> model, Tensor input)
+    private static void Forward(nn.Module<Tensor, HeadOutputs> model, Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using SsdLite.Torch;
 
 namespace SsdLite.Tools.Bench;
 
@@ -8,7 +7,7 @@ public sealed record MachineInfo(int Cores, string Cpu, string Os, string Runtim
 {
     public static MachineInfo Current() => new(
         Environment.ProcessorCount, CpuModel(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
-        torch.version, torch.get_num_threads());
+        torch.__version__, torch.get_num_threads());
 
     private static string CpuModel()
     {

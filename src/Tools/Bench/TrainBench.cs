@@ -1,6 +1,4 @@
 using SsdLite.Detection;
-using SsdLite.Torch;
-using SsdLite.Torch.Optim;
 
 namespace SsdLite.Tools.Bench;
 
@@ -28,7 +26,7 @@ public static class TrainBench
         using var model = BenchModels.Create(settings);
         model.train();
         model.to(layout);
-        using var optimizer = new SGD(model.parameters(), lr: 0.01, momentum: 0.9, weightDecay: 5e-4);
+        using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
         var loss = new MultiBoxLoss();
         var priors = model.Config.GeneratePriors().Length / 4;
         using var nchw = BenchModels.Input(batch, settings.InputSize);

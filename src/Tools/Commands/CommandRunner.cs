@@ -1,6 +1,4 @@
 using SsdLite.Data;
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
 using SsdLite.Platform.Vision;
 using SsdLite.Tools.Training;
 

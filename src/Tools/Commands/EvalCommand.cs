@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SsdLite.Detection;
-using SsdLite.Torch;
 using SsdLite.Tools.Evaluation;
 
 namespace SsdLite.Tools.Commands;
@@ -30,7 +29,7 @@ internal static class EvalCommand
 
     private static int Execute(string weights, string data, string split, string? labels, string metric, string? json, string? plots, string device)
     {
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Device.Parse(device));
+        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Resolve(device));
         var report = EvalRunner.Run(detector, data, split, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
         EvalRunner.Print(report);
         if (json is not null)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Torch;
 using SsdLite.Platform.Vision;
 using SsdLite.Tools.Training;
 using Spectre.Console;
@@ -82,7 +81,8 @@ public static class EvalRunner
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "pr_curves.png");
         var title = string.Create(CultureInfo.InvariantCulture, $"precision-recall, mAP@0.5 {report.Result.MeanAveragePrecision:F3}");
-        ImageIO.Write(path, PrCurves.Plot(report.Curves, title));
+        var ap = report.Result.AveragePrecision.ToDictionary(kv => report.NameOf(kv.Key), kv => kv.Value);
+        Plots.PrCurvesPlot.Write(path, report.Curves, ap, title);
         return path;
     }
 }

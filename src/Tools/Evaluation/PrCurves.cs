@@ -66,40 +66,6 @@ public sealed class PrCurves
         }
         return (best, bestOverlap);
     }
-
-    /// <summary>All curves on one chart (recall across, precision up), a legend on the right.</summary>
-    public static Image Plot(IReadOnlyList<PrCurve> curves, string title)
-    {
-        const int W = 640, H = 420, Left = 50, Top = 30, PlotW = 400, PlotH = 340;
-        var image = new Image(W, H);
-        image.Fill(Rgb.White);
-        image.DrawBox(Left, Top, Left + PlotW, Top + PlotH, Rgb.Black, 1);
-        image.DrawText(title, Left, Top - 10, Rgb.Black, 0.5);
-        image.DrawText("recall", Left + PlotW / 2 - 20, Top + PlotH + 30, Rgb.Black, 0.45);
-        image.DrawText("precision", 2, Top + 12, Rgb.Black, 0.4);
-        for (var tick = 0; tick <= 4; tick++)
-        {
-            var x = Left + tick * PlotW / 4;
-            var y = Top + PlotH - tick * PlotH / 4;
-            image.DrawText($"{tick * 0.25:0.##}", x - 8, Top + PlotH + 15, Rgb.Black, 0.35);
-            image.DrawText($"{tick * 0.25:0.##}", Left - 32, y + 4, Rgb.Black, 0.35);
-        }
-        for (var c = 0; c < curves.Count; c++)
-        {
-            var color = Palette.Of(c);
-            var curve = curves[c];
-            for (var i = 1; i < curve.Recall.Length; i++)
-            {
-                image.DrawLine(X(curve.Recall[i - 1]), Y(curve.Precision[i - 1]), X(curve.Recall[i]), Y(curve.Precision[i]), color, 2);
-            }
-            image.FillRectangle(Left + PlotW + 15, Top + 10 + c * 20, Left + PlotW + 27, Top + 22 + c * 20, color);
-            image.DrawText(curve.Name, Left + PlotW + 33, Top + 21 + c * 20, Rgb.Black, 0.45);
-        }
-        return image;
-
-        static int X(double recall) => Left + (int)Math.Round(recall * PlotW);
-        static int Y(double precision) => Top + PlotH - (int)Math.Round(precision * PlotH);
-    }
 }
 
 /// <summary>Distinct colours per class id, for boxes and curves.</summary>

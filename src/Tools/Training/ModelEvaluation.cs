@@ -1,6 +1,5 @@
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Torch;
 using SsdLite.Platform.Vision;
 using DetVocObject = SsdLite.Detection.VocObject;
 
@@ -69,7 +68,7 @@ public sealed class ModelEvaluation
         using (torch.no_grad())
         using (torch.NewDisposeScope())
         {
-            var x = torch.tensor<float>(input, n, 3, s, s).to(device);
+            var x = torch.tensor(input, [n, 3, s, s]).to(device);
             var outputs = model.forward(x);
             scores = SsdLiteModel.Scores(outputs).cpu().contiguous().data<float>();
             locations = outputs.Locations.cpu().contiguous().data<float>();

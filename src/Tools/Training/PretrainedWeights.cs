@@ -1,5 +1,4 @@
 using SsdLite.Detection;
-using SsdLite.Torch;
 
 namespace SsdLite.Tools.Training;
 

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Torch;
-using SsdLite.Torch.Optim;
 
 namespace SsdLite.Tools.Training;
 
@@ -72,17 +70,17 @@ public sealed class Trainer
         model.to(LayoutFor(device));
         var loader = CreateLoader(train, config);
         using var optimizer = CreateOptimizer(model);
-        var scheduler = CreateScheduler(optimizer, loader.BatchesPerEpoch);
         var position = new TrainingPosition(0, 0, 0, null);
         if (resumePath is not null)
         {
-            position = TrainingCheckpoint.Restore(resumePath, model, optimizer, scheduler);
+            position = TrainingCheckpoint.Restore(resumePath, model, optimizer);
             progress.Message($"resumed {resumePath}: epoch {position.Epoch + 1}, step {position.Step}");
         }
         else if (options.Pretrained is { } pretrained)
         {
             PretrainedWeights.Load(model, pretrained, progress.Message);
         }
+        var scheduler = CreateScheduler(optimizer, loader.BatchesPerEpoch, position.Step);
         progress.Message($"{config}; {model.parameters().Sum(p => p.numel()):N0} parameters; device {device}; " +
             $"{train.Count} training images, {loader.BatchesPerEpoch} steps per epoch" + (val is null ? "" : $", {val.Count} validation images"));
         var run = new RunState(this, model, optimizer, scheduler, loader, val, device, clock, cancellationToken) { Position = position };
@@ -90,13 +88,7 @@ public sealed class Trainer
         return new TrainResult(run.Outcome, run.Position, options.Out, LastCheckpointPath, run.LastMap, clock.Elapsed);
     }
 
-    private static Device ResolveDevice(string name)
-    {
-        var device = Device.Parse(name);
-        if (device.Type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw new ConfigException("--device cuda: this libtorch has no usable CUDA device (build against a CUDA libtorch, see README)");
-        return device;
-    }
+    private static Device ResolveDevice(string name) => Devices.Resolve(name);
 
     private Labels ResolveLabels(string? resumePath)
     {
@@ -161,14 +153,17 @@ public sealed class Trainer
         },
     };
 
-    private Optimizer CreateOptimizer(SsdLiteModel model) => options.Optimizer switch
+    private OptimizerHelper CreateOptimizer(SsdLiteModel model) => options.Optimizer switch
     {
-        OptimizerKind.Adamw => new AdamW(model.parameters(), options.Lr, options.Momentum, options.Beta2, weightDecay: options.WeightDecay),
-        _ => new SGD(model.parameters(), options.Lr, options.Momentum, weightDecay: options.WeightDecay),
+        OptimizerKind.Adamw => optim.AdamW(model.parameters(), options.Lr, options.Momentum, options.Beta2, weight_decay: options.WeightDecay),
+        _ => optim.SGD(model.parameters(), options.Lr, options.Momentum, weight_decay: options.WeightDecay),
     };
 
-    /// <summary>Per-iteration schedule: linear warm-up, then cosine to 0 or step decays at epoch milestones.</summary>
-    private LRScheduler CreateScheduler(Optimizer optimizer, int stepsPerEpoch)
+    /// <summary>
+    /// Per-iteration schedule: linear warm-up, then cosine to 0 or step decays at epoch milestones, as one closed-form
+    /// factor of the step count (TorchSharp's LambdaLR), so a resumed run starts at <paramref name="stepsDone"/> exactly.
+    /// </summary>
+    private optim.lr_scheduler.LRScheduler CreateScheduler(OptimizerHelper optimizer, int stepsPerEpoch, long stepsDone)
     {
         var total = (options.TMax ?? options.Epochs) * stepsPerEpoch;
         var warmup = (int)Math.Round(options.WarmupEpochs * stepsPerEpoch);
@@ -180,14 +175,15 @@ public sealed class Trainer
             ScheduleKind.MultiStep => t => Math.Pow(options.Gamma, milestones.Count(m => m <= t)),
             _ => _ => 1.0,
         };
-        return new WarmupLR(optimizer, warmup, options.WarmupFactor, after);
+        var factor = WarmupFactor.Of(warmup, options.WarmupFactor, after);
+        return optim.lr_scheduler.LambdaLR(optimizer, factor, last_epoch: checked((int)stepsDone) - 1);
     }
 
     private void Save(RunState run, string path) =>
-        TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Scheduler, run.Position, options);
+        TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Position, options);
 
     /// <summary>The mutable state of one run, so the loop reads step by step.</summary>
-    private sealed class RunState(Trainer owner, SsdLiteModel model, Optimizer optimizer, LRScheduler scheduler, DataLoader<VocSample> loader,
+    private sealed class RunState(Trainer owner, SsdLiteModel model, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<VocSample> loader,
         VocDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
     {
         private readonly MultiBoxLoss loss = new();
@@ -196,8 +192,7 @@ public sealed class Trainer
         private readonly ITrainingProgress progress = owner.progress;
 
         public SsdLiteModel Model => model;
-        public Optimizer Optimizer => optimizer;
-        public LRScheduler Scheduler => scheduler;
+        public OptimizerHelper Optimizer => optimizer;
         public TrainingPosition Position { get; set; } = new(0, 0, 0, null);
         public TrainOutcome Outcome { get; private set; } = TrainOutcome.Completed;
         public double? LastMap { get; private set; }
@@ -261,19 +256,19 @@ public sealed class Trainer
             var n = batch.Count;
             var s = batch.ImageSize;
             var p = batch.PriorCount;
-            var x = torch.tensor<float>(batch.ImageData, n, 3, s, s).to(device).contiguous(layout);
-            var gtLoc = torch.tensor<float>(batch.LocationData, n, p, 4).to(device);
-            var labels = torch.tensor<long>(batch.LabelData, n, p).to(device);
+            var x = torch.tensor(batch.ImageData, [n, 3, s, s]).to(device).contiguous(layout);
+            var gtLoc = torch.tensor(batch.LocationData, [n, p, 4]).to(device);
+            var labels = torch.tensor(batch.LabelData, [n, p]).to(device);
             var outputs = model.forward(x);
             var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, gtLoc);
             var total = parts.Total();
-            var value = total.item();
+            var value = total.item<float>();
             if (!double.IsFinite(value)) return (value, double.NaN, double.NaN);
             optimizer.zero_grad();
             total.backward();
             optimizer.step();
             scheduler.step();
-            return (value, parts.Regression.item(), parts.Classification.item());
+            return (value, parts.Regression.item<float>(), parts.Classification.item<float>());
         }
 
         private void Report(int epoch, int step, int stepsDone, double[] sums, int images, Stopwatch epochClock)
@@ -281,7 +276,7 @@ public sealed class Trainer
             var seconds = Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
             var stepsLeft = (options.Epochs - epoch) * (long)loader.BatchesPerEpoch - step;
             progress.Step(new StepReport(epoch, options.Epochs, step, loader.BatchesPerEpoch, sums[0] / stepsDone, sums[1] / stepsDone,
-                sums[2] / stepsDone, scheduler.get_last_lr()[0], images / seconds, TimeSpan.FromSeconds(stepsLeft * seconds / stepsDone)));
+                sums[2] / stepsDone, scheduler.get_last_lr().First(), images / seconds, TimeSpan.FromSeconds(stepsLeft * seconds / stepsDone)));
         }
 
         private void EndEpoch(int epoch, double[] means, double imagesPerSecond)
@@ -295,13 +290,28 @@ public sealed class Trainer
             // Without validation data the latest weights are the best we know of.
             if (improved || val is null) owner.Save(this, owner.BestCheckpointPath);
             if (options.SaveEvery > 0 && (epoch + 1) % options.SaveEvery == 0) owner.Save(this, owner.EpochCheckpointPath(epoch + 1));
-            var metrics = new EpochMetrics(epoch + 1, Position.Step, scheduler.get_last_lr()[0], means[0], means[1], means[2],
+            var metrics = new EpochMetrics(epoch + 1, Position.Step, scheduler.get_last_lr().First(), means[0], means[1], means[2],
                 imagesPerSecond, clock.Elapsed.TotalSeconds, map);
             new MetricsLog(Path.Combine(options.Out, "metrics.csv")).Append(metrics);
+            PlotTrainingCurves();
             var mapText = map is { } v ? FormattableString.Invariant($", val mAP@0.5 {v:F4}") : "";
             progress.Message(FormattableString.Invariant(
                 $"epoch {epoch + 1}/{options.Epochs}: loss {means[0]:F3} (reg {means[1]:F3} cls {means[2]:F3}), {imagesPerSecond:F1} img/s{mapText}, {clock.Elapsed.TotalMinutes:F1} min"));
             owner.EpochCompleted?.Invoke(metrics);
+        }
+
+        /// <summary>Redraws runs/NAME/training_curves.png from metrics.csv; a plot that fails never stops training.</summary>
+        private void PlotTrainingCurves()
+        {
+            var csv = Path.Combine(options.Out, "metrics.csv");
+            try
+            {
+                Plots.TrainingCurvesPlot.Write(Path.Combine(options.Out, Plots.TrainingCurvesPlot.FileName), Plots.TrainingCurvesPlot.ReadCsv(csv));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+            {
+                progress.Message($"warning: could not draw the training curves: {e.Message}");
+            }
         }
 
         private double Validate()

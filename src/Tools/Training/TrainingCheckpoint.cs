@@ -1,7 +1,5 @@
 using System.Globalization;
 using SsdLite.Detection;
-using SsdLite.Torch;
-using SsdLite.Torch.Optim;
 
 namespace SsdLite.Tools.Training;
 
@@ -10,23 +8,24 @@ public sealed record TrainingPosition(int Epoch, int EpochStep, long Step, doubl
 
 /// <summary>
 /// The run's checkpoint: tensors "model.*" (state dict) and "optim.*" (momentum buffers), metadata with the model
-/// config, position, scheduler state, seed, labels and the run's options, so <c>--resume</c> continues exactly.
+/// config, position, seed, labels and the run's options, so <c>--resume</c> continues exactly. The schedule is a
+/// closed form of the step count, recorded as <c>scheduler_last_epoch</c> as before.
 /// </summary>
 public static class TrainingCheckpoint
 {
     public const string OptimPrefix = "optim.";
 
-    public static void Save(string path, SsdLiteModel model, Optimizer optimizer, LRScheduler scheduler, TrainingPosition position, TrainOptions options)
+    public static void Save(string path, SsdLiteModel model, OptimizerHelper optimizer, TrainingPosition position, TrainOptions options)
     {
         var tensors = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>(ModelWeights.ModelPrefix + kv.Key, kv.Value))
-            .Concat(optimizer.state_dict().Select(kv => new KeyValuePair<string, Tensor>(OptimPrefix + kv.Key, kv.Value)));
+            .Concat(OptimizerState.Save(optimizer).Select(kv => new KeyValuePair<string, Tensor>(OptimPrefix + kv.Key, kv.Value)));
         var metadata = new Dictionary<string, string>
         {
             [ModelWeights.ConfigKey] = model.Config.ToJson(),
             ["epoch"] = Text(position.Epoch),
             ["epoch_step"] = Text(position.EpochStep),
             ["step"] = Text(position.Step),
-            ["scheduler_last_epoch"] = Text(scheduler.last_epoch),
+            ["scheduler_last_epoch"] = Text(position.Step),
             ["seed"] = Text(options.Seed),
             ["labels"] = string.Join(",", model.Config.ClassNames),
             ["train_options"] = options.ToYaml(),
@@ -46,13 +45,12 @@ public static class TrainingCheckpoint
         return options;
     }
 
-    /// <summary>Restores model, optimizer and scheduler; returns the position to continue from.</summary>
-    public static TrainingPosition Restore(string path, SsdLiteModel model, Optimizer optimizer, LRScheduler scheduler)
+    /// <summary>Restores model and optimizer; returns the position to continue from (the schedule follows its step).</summary>
+    public static TrainingPosition Restore(string path, SsdLiteModel model, OptimizerHelper optimizer)
     {
         using var data = Checkpoint.Load(path);
         model.load_state_dict(data.WithPrefix(ModelWeights.ModelPrefix));
-        optimizer.load_state_dict(data.WithPrefix(OptimPrefix));
-        scheduler.load_state(Int(data.Metadata, "scheduler_last_epoch", path));
+        OptimizerState.Load(optimizer, data.WithPrefix(OptimPrefix));
         double? best = data.Metadata.TryGetValue("best_map", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null;
         return new TrainingPosition(Int(data.Metadata, "epoch", path), Int(data.Metadata, "epoch_step", path),
             Int(data.Metadata, "step", path), best);

@@ -1,0 +1,5 @@
+global using TorchSharp;
+global using TorchSharp.Modules;
+global using static TorchSharp.torch;
+global using SsdLite.Platform.Engine;
+global using SsdLite.Platform.Checkpoints;
