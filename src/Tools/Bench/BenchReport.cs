@@ -13,7 +13,7 @@ public static class BenchReport
         output.WriteLine($"machine: {machine}");
         output.WriteLine($"settings: width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
             $"{settings.Iterations} timed iterations after {settings.Warmup} warm-up; median (min-max)");
-        if (settings.GlibcMallocDefaults) output.WriteLine("malloc: glibc defaults restored (the bridge's mallopt tuning undone)");
+        if (settings.GlibcMallocDefaults) output.WriteLine("malloc: glibc defaults restored (the engine's mallopt tuning undone)");
         output.WriteLine($"{"part",-10} {"case",-40} {"median",12} {"min-max",20} {"items/s",10}");
     }
 
