@@ -63,7 +63,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
     private static Detector Untrained(TrainOptions options)
     {
-        SsdLite.Torch.torch.manual_seed(options.Seed);
+        TorchSharp.torch.manual_seed((long)options.Seed);
         var labels = Labels.Load(Path.Combine(options.Data[0], "labels.txt"));
         return new Detector(new SsdLiteModel(new SsdLiteConfig(labels.Names, options.Width, options.InputSize)));
     }

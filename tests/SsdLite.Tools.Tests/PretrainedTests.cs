@@ -1,5 +1,7 @@
 using SsdLite.Detection;
-using SsdLite.Torch;
+using SsdLite.Platform.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;

@@ -1,4 +1,4 @@
-using SsdLite.Torch;
+using SsdLite.Platform.Checkpoints;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;

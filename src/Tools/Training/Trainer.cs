@@ -256,9 +256,10 @@ public sealed class Trainer
             var n = batch.Count;
             var s = batch.ImageSize;
             var p = batch.PriorCount;
-            var x = torch.tensor(batch.ImageData, [n, 3, s, s]).to(device).contiguous(layout);
-            var gtLoc = torch.tensor(batch.LocationData, [n, p, 4]).to(device);
-            var labels = torch.tensor(batch.LabelData, [n, p]).to(device);
+            // The loader reuses its arrays for the next batch: torch.tensor copies them.
+            var x = torch.tensor(batch.Images.AsMemory(0, n * 3 * s * s), [n, 3, s, s]).to(device).contiguous(layout);
+            var gtLoc = torch.tensor(batch.Locations.AsMemory(0, n * p * 4), [n, p, 4]).to(device);
+            var labels = torch.tensor(batch.Labels.AsMemory(0, n * p), [n, p]).to(device);
             var outputs = model.forward(x);
             var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, gtLoc);
             var total = parts.Total();
