@@ -5,17 +5,20 @@ namespace SsdLite.Detection;
 /// <summary>Device names as the console takes them (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>), checked against the engine.</summary>
 public static class Devices
 {
-    /// <summary>Parses <c>cpu</c>, <c>cuda</c> (the first GPU) or <c>cuda:N</c>; says which names exist otherwise.</summary>
+    /// <summary>
+    /// Parses <c>cpu</c>, <c>cuda</c> (the first GPU) or <c>cuda:N</c>; says which names exist otherwise. Only names the
+    /// device (torch.device() would load the CUDA backend and throw where there is none): see <see cref="EnsureAvailable"/>.
+    /// </summary>
     public static Device Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim().ToLowerInvariant();
         if (t == "cpu") return CPU;
-        if (t == "cuda") return device(DeviceType.CUDA, 0);
+        if (t == "cuda") return new Device(DeviceType.CUDA, 0);
         if (t.StartsWith("cuda:", StringComparison.Ordinal)
             && int.TryParse(t.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
         {
-            return device(DeviceType.CUDA, index);
+            return new Device(DeviceType.CUDA, index);
         }
         throw new ArgumentException($"unknown device '{text}' (expected cpu, cuda or cuda:N)", nameof(text));
     }
