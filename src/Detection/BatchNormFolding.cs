@@ -1,6 +1,5 @@
 using SsdLite.Backbone;
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
+using TorchSharp.Utils;
 
 namespace SsdLite.Detection;
 
@@ -14,24 +13,22 @@ namespace SsdLite.Detection;
 /// </summary>
 public static class BatchNormFolding
 {
-    /// <summary>An inference-only copy of <paramref name="model"/> with every BatchNorm folded into its convolution.</summary>
+    /// <summary>An inference-only copy of <paramref name="model"/> with every BatchNorm folded into its convolution, on the model's device.</summary>
     public static FoldedSsdLiteModel Fold(SsdLiteModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var _ = torch.no_grad();
+        using var _ = no_grad();
         var folded = new FoldedSsdLiteModel(model);
-        var device = model.parameters().First().device;
-        folded.to(device);
         folded.eval();
         return folded;
     }
 
-    /// <summary>A sequence of Conv2d [+ BatchNorm2d] [+ ReLU6] layers, each pair folded into one biased Conv2d.</summary>
-    public static Sequential FoldSequence(Sequential source, int from = 0, int to = -1)
+    /// <summary>A run of Conv2d [+ BatchNorm2d] [+ ReLU6] layers, each pair folded into one biased Conv2d.</summary>
+    public static Layers FoldSequence(Layers source, int from = 0, int to = -1)
     {
         ArgumentNullException.ThrowIfNull(source);
         var end = to < 0 ? source.Count : to;
-        var result = new Sequential();
+        var result = new Layers();
         for (var i = from; i < end; i++)
         {
             var next = i + 1 < end ? source[i + 1] : null;
@@ -45,7 +42,7 @@ public static class BatchNormFolding
                     result.Append(CopyConv(conv));
                     break;
                 case ReLU6:
-                    result.Append(new ReLU6());
+                    result.Append(nn.ReLU6());
                     break;
                 default:
                     throw new NotSupportedException($"cannot fold a {source[i].GetType().Name} at position {i}");
@@ -54,20 +51,27 @@ public static class BatchNormFolding
         return result;
     }
 
-    /// <summary>One biased convolution computing conv then BatchNorm (eval mode) of the pair.</summary>
+    /// <summary>One biased convolution computing conv then BatchNorm (eval mode) of the pair, on the conv's device.</summary>
     public static Conv2d FoldConv(Conv2d conv, BatchNorm2d bn)
     {
         ArgumentNullException.ThrowIfNull(conv);
         ArgumentNullException.ThrowIfNull(bn);
-        if (bn.NumFeatures != conv.OutChannels)
-            throw new ArgumentException($"BatchNorm over {bn.NumFeatures} channels after a conv with {conv.OutChannels} outputs", nameof(bn));
-        using var _ = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
+        if (bn.num_features != conv.out_channels)
+            throw new ArgumentException($"BatchNorm over {bn.num_features} channels after a conv with {conv.out_channels} outputs", nameof(bn));
+        var (runningMean, runningVar) = (bn.running_mean, bn.running_var);
+        if (runningMean is null || runningVar is null)
+            throw new ArgumentException("a BatchNorm without running statistics cannot be folded", nameof(bn));
         var target = NewLike(conv);
-        var scale = bn.weight.to(ScalarType.Float64) / (bn.running_var.to(ScalarType.Float64) + bn.Eps).sqrt();
-        var weight = conv.weight.to(ScalarType.Float64) * scale.reshape(-1, 1, 1, 1);
-        var convBias = conv.bias is { } b ? b.to(ScalarType.Float64) : torch.zeros(new[] { conv.OutChannels }, ScalarType.Float64);
-        var bias = bn.bias.to(ScalarType.Float64) + (convBias - bn.running_mean.to(ScalarType.Float64)) * scale;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        // In float64, so the folded weights round once, to float32, as the eval-mode pair's output would.
+        var f64 = ScalarType.Float64;
+        var gamma = bn.weight is null ? ones(conv.out_channels, f64, conv.weight.device) : bn.weight.to(f64);
+        var beta = bn.bias is null ? zeros(conv.out_channels, f64, conv.weight.device) : bn.bias.to(f64);
+        var scale = gamma / (runningVar.to(f64) + bn.eps).sqrt();
+        var weight = conv.weight.to(f64) * scale.reshape(-1, 1, 1, 1);
+        var convBias = conv.bias is { } b ? b.to(f64) : zeros(conv.out_channels, f64, conv.weight.device);
+        var bias = beta + (convBias - runningMean.to(f64)) * scale;
         target.weight.copy_(weight);
         target.bias!.copy_(bias);
         return target;
@@ -76,43 +80,58 @@ public static class BatchNormFolding
     /// <summary>A biased copy of <paramref name="conv"/> (a zero bias where it had none).</summary>
     public static Conv2d CopyConv(Conv2d conv)
     {
-        using var _ = torch.no_grad();
+        ArgumentNullException.ThrowIfNull(conv);
         var target = NewLike(conv);
+        using var _ = no_grad();
         target.weight.copy_(conv.weight);
         if (conv.bias is { } b) target.bias!.copy_(b);
         else target.bias!.zero_();
         return target;
     }
 
-    private static Conv2d NewLike(Conv2d conv) =>
-        new(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation, conv.Groups, bias: true);
+    private static Conv2d NewLike(Conv2d conv)
+    {
+        var k = conv.kernel_size;
+        var s = conv.stride;
+        var p = conv.padding ?? throw new NotSupportedException("cannot fold a convolution with 'same' or 'valid' padding");
+        var d = conv.dilation;
+        return nn.Conv2d(conv.in_channels, conv.out_channels, (k[0], k[1]), stride: (s[0], s[1]), padding: (p[0], p[1]),
+            dilation: (d[0], d[1]), padding_mode: conv.padding_mode, groups: conv.groups, bias: true,
+            device: conv.weight.device, dtype: conv.weight.dtype);
+    }
 
-    internal static Sequential ConvSequence(InvertedResidual block) =>
-        block.named_children().Single(c => c.Key == "conv").Value as Sequential
-        ?? throw new InvalidOperationException("an inverted residual without its conv sequence");
+    internal static Layers ConvSequence(InvertedResidual block) => Child<Layers>(block, "conv");
 
-    internal static T Child<T>(Module parent, string name) where T : Module =>
-        parent.named_children().Single(c => c.Key == name).Value as T
+    internal static T Child<T>(nn.Module parent, string name) where T : nn.Module =>
+        parent.named_children().Single(c => c.name == name).module as T
         ?? throw new InvalidOperationException($"child '{name}' is not a {typeof(T).Name}");
 }
 
 /// <summary>An inverted residual with its BatchNorms folded: expansion (optional), then depthwise + projection.</summary>
-public sealed class FoldedInvertedResidual : Module<Tensor, Tensor>, IExpansionTap
+public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
 {
     /// <summary>Layers of the source's conv sequence that make the expansion (conv, BN, ReLU6).</summary>
     private const int ExpansionLayers = 3;
 
-    private readonly Sequential? expand;
-    private readonly Sequential body;
+    [ComponentName(Name = "expand")]
+    private readonly Layers? expand;
 
-    public FoldedInvertedResidual(InvertedResidual source)
+    [ComponentName(Name = "body")]
+    private readonly Layers body;
+
+    public FoldedInvertedResidual(InvertedResidual source) : base(nameof(FoldedInvertedResidual))
     {
         ArgumentNullException.ThrowIfNull(source);
         var conv = BatchNormFolding.ConvSequence(source);
         UseResidual = source.UseResidual;
         var bodyStart = source.HasExpansion ? ExpansionLayers : 0;
-        if (source.HasExpansion) expand = RegisterModule("expand", BatchNormFolding.FoldSequence(conv, 0, ExpansionLayers));
-        body = RegisterModule("body", BatchNormFolding.FoldSequence(conv, bodyStart));
+        if (source.HasExpansion)
+        {
+            expand = BatchNormFolding.FoldSequence(conv, 0, ExpansionLayers);
+            register_module("expand", expand);
+        }
+        body = BatchNormFolding.FoldSequence(conv, bodyStart);
+        register_module("body", body);
     }
 
     public bool UseResidual { get; }
@@ -124,7 +143,7 @@ public sealed class FoldedInvertedResidual : Module<Tensor, Tensor>, IExpansionT
         return Finish(body.forward(expanded), input);
     }
 
-    /// <summary>The block output and the expansion activation (the SSD-Lite stride-16 tap).</summary>
+    /// <summary>The block output and the expansion activation (the SSD-Lite stride-16 tap); the caller owns both.</summary>
     public (Tensor output, Tensor expanded) ForwardWithExpansion(Tensor input)
     {
         if (expand is null) throw new InvalidOperationException("a block without expansion has no expansion tap");
@@ -145,53 +164,58 @@ public sealed class FoldedInvertedResidual : Module<Tensor, Tensor>, IExpansionT
 /// The inference-only SSD-Lite made by <see cref="BatchNormFolding.Fold"/>: the same forward pass and outputs as its
 /// source in eval mode, without any BatchNorm. Its state dict does not follow the reference's names.
 /// </summary>
-public sealed class FoldedSsdLiteModel : Module<Tensor, HeadOutputs>
+public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
 {
-    private readonly ModuleList<Module<Tensor, Tensor>> backbone;
-    private readonly ModuleList<FoldedInvertedResidual> extras;
-    private readonly ModuleList<Module<Tensor, Tensor>> classificationHeaders;
-    private readonly ModuleList<Module<Tensor, Tensor>> regressionHeaders;
+    [ComponentName(Name = "base_net")]
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> backbone;
 
-    internal FoldedSsdLiteModel(SsdLiteModel source)
+    [ComponentName(Name = "extras")]
+    private readonly ModuleList<FoldedInvertedResidual> extras;
+
+    [ComponentName(Name = "classification_headers")]
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> classificationHeaders;
+
+    [ComponentName(Name = "regression_headers")]
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> regressionHeaders;
+
+    private readonly nn.Module<Tensor, Tensor>[] backboneRun;
+    private readonly nn.Module<Tensor, Tensor>[] extrasRun;
+    private readonly nn.Module<Tensor, Tensor>[] classificationRun;
+    private readonly nn.Module<Tensor, Tensor>[] regressionRun;
+
+    internal FoldedSsdLiteModel(SsdLiteModel source) : base(nameof(FoldedSsdLiteModel))
     {
         Config = source.Config;
         TapBlockIndex = source.BaseNet.TapBlockIndex;
-        backbone = RegisterModule("base_net", FoldBackbone(source.BaseNet));
-        extras = RegisterModule("extras", new ModuleList<FoldedInvertedResidual>(
-            BatchNormFolding.Child<ModuleList<InvertedResidual>>(source, "extras").Select(b => new FoldedInvertedResidual(b))));
-        classificationHeaders = RegisterModule("classification_headers", FoldHeads(source, "classification_headers"));
-        regressionHeaders = RegisterModule("regression_headers", FoldHeads(source, "regression_headers"));
+        backbone = nn.ModuleList(Enumerable.Range(0, source.BaseNet.Count).Select(i => FoldLayer(source.BaseNet[i])).ToArray());
+        extras = nn.ModuleList(source.ExtraBlocks.Select(b => new FoldedInvertedResidual(b)).ToArray());
+        classificationHeaders = nn.ModuleList(source.ClassificationHeaders.Select(FoldLayer).ToArray());
+        regressionHeaders = nn.ModuleList(source.RegressionHeaders.Select(FoldLayer).ToArray());
+        register_module("base_net", backbone);
+        register_module("extras", extras);
+        register_module("classification_headers", classificationHeaders);
+        register_module("regression_headers", regressionHeaders);
+        backboneRun = [.. backbone];
+        extrasRun = [.. extras];
+        classificationRun = [.. classificationHeaders];
+        regressionRun = [.. regressionHeaders];
     }
 
     public SsdLiteConfig Config { get; }
 
     public int TapBlockIndex { get; }
 
-    private static ModuleList<Module<Tensor, Tensor>> FoldBackbone(MobileNetV2 net)
-    {
-        var list = new ModuleList<Module<Tensor, Tensor>>();
-        for (var i = 0; i < net.Count; i++) list.Append(FoldLayer(net[i]));
-        return list;
-    }
-
-    private static ModuleList<Module<Tensor, Tensor>> FoldHeads(SsdLiteModel source, string name)
-    {
-        var list = new ModuleList<Module<Tensor, Tensor>>();
-        foreach (var head in BatchNormFolding.Child<ModuleList<Module<Tensor, Tensor>>>(source, name)) list.Append(FoldLayer(head));
-        return list;
-    }
-
-    private static Module<Tensor, Tensor> FoldLayer(Module<Tensor, Tensor> layer) => layer switch
+    private static nn.Module<Tensor, Tensor> FoldLayer(nn.Module<Tensor, Tensor> layer) => layer switch
     {
         InvertedResidual block => new FoldedInvertedResidual(block),
-        Sequential sequence => BatchNormFolding.FoldSequence(sequence),
+        Layers sequence => BatchNormFolding.FoldSequence(sequence),
         Conv2d conv => BatchNormFolding.CopyConv(conv),
         _ => throw new NotSupportedException($"cannot fold a {layer.GetType().Name}"),
     };
 
     public override HeadOutputs forward(Tensor input)
     {
-        var (s16, s32) = MobileNetV2.ForwardTaps(backbone, TapBlockIndex, input);
-        return SsdLiteHead.Predict(s16, s32, extras, classificationHeaders, regressionHeaders, Config.NumClasses);
+        var (s16, s32) = MobileNetV2.ForwardTaps(backboneRun, TapBlockIndex, input);
+        return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.NumClasses);
     }
 }

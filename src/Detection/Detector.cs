@@ -1,6 +1,7 @@
+using System.Runtime.InteropServices;
 using SsdLite.Backbone;
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
+using SsdLite.Platform.Checkpoints;
+using SsdLite.Platform.Engine;
 using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection;
@@ -15,29 +16,33 @@ public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCoun
 
 /// <summary>
 /// The inference API: weights + labels in, detections in original-image pixels out. Test transform, forward in
-/// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> may be called
-/// from several threads at once: gradient mode and dispose scopes are per thread and the model is only read.
+/// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> and
+/// <see cref="Predict"/> may be called from several threads at once: each call opens its own dispose scope and
+/// no-grad guard (both are per thread in TorchSharp), frees every tensor it made before it returns, and only reads
+/// the network.
 /// </summary>
 public sealed class Detector : IDisposable
 {
     private readonly SsdLiteModel model;
-    private readonly Module<Tensor, HeadOutputs> network;
+    private readonly nn.Module<Tensor, HeadOutputs> network;
     private readonly float[] priors;
     private readonly BoxCoder coder;
     private readonly SsdTestTransform transform;
 
     /// <summary>
-    /// Takes ownership of <paramref name="model"/> and puts it in eval mode on <paramref name="device"/>. With
+    /// Takes ownership of <paramref name="model"/> and puts it in eval mode on <paramref name="device"/> (the CPU by
+    /// default; a CUDA device must be available, see <see cref="Devices.EnsureAvailable"/>). With
     /// <paramref name="foldBatchNorm"/> inference runs on a copy whose BatchNorms are folded into the convolutions
     /// (the same function, one memory pass less per layer).
     /// </summary>
     public Detector(SsdLiteModel model, PostProcessor? postProcessor = null, Device? device = null, bool foldBatchNorm = true)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        Device = Devices.EnsureAvailable(device ?? CPU);
         this.model = model;
-        Device = device ?? Torch.Device.CPU;
         // oneDNN runs NHWC convolutions without layout conversions (docs/benchmarks.md, Inference); the folded copy is
         // the detector's own, so only it changes layout. The unfolded model stays NCHW for callers that train it.
-        Layout = foldBatchNorm && Device.Type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
+        Layout = foldBatchNorm && Device.type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
         model.eval();
         network = foldBatchNorm ? BatchNormFolding.Fold(model) : model;
         network.to(Device);
@@ -62,8 +67,11 @@ public sealed class Detector : IDisposable
     public PostProcessor PostProcessor { get; set; }
 
     /// <summary>Class names indexed by class id, BACKGROUND first, as the post-processor labels detections.</summary>
-    public static IReadOnlyList<string> Labels(SsdLiteConfig config) =>
-        Enumerable.Range(0, config.NumClasses).Select(config.Label).ToList();
+    public static IReadOnlyList<string> Labels(SsdLiteConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Enumerable.Range(0, config.NumClasses).Select(config.Label).ToList();
+    }
 
     /// <summary>
     /// Loads the project's checkpoints (config included) or a reference SSD-Lite .pth (labels required, width read
@@ -71,19 +79,31 @@ public sealed class Detector : IDisposable
     /// </summary>
     public static Detector Load(string weightsPath, IReadOnlyList<string>? labels = null, Device? device = null, bool foldBatchNorm = true)
     {
-        using var weights = ModelWeights.Read(weightsPath);
-        var config = ConfigFor(weights, labels);
-        var model = new SsdLiteModel(config);
+        // Before reading anything: a missing GPU is the user's first problem to hear about.
+        var target = Devices.EnsureAvailable(device ?? CPU);
+        SsdLiteModel model;
+        using (var weights = ModelWeights.Read(weightsPath))
+        {
+            model = new SsdLiteModel(ConfigFor(weights, labels));
+            try
+            {
+                weights.LoadInto(model);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
         try
         {
-            model.load_state_dict(weights.Tensors);
+            return new Detector(model, device: target, foldBatchNorm: foldBatchNorm);
         }
         catch
         {
             model.Dispose();
             throw;
         }
-        return new Detector(model, device: device, foldBatchNorm: foldBatchNorm);
     }
 
     private static SsdLiteConfig ConfigFor(ModelWeights weights, IReadOnlyList<string>? labels)
@@ -109,13 +129,13 @@ public sealed class Detector : IDisposable
         }
     }
 
-    public IReadOnlyList<DetectedObject> Detect(Image image) => Detect(new[] { image })[0];
+    public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];
 
     /// <summary>Detections for each image, one forward pass for the whole batch.</summary>
     public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.Count == 0) return Array.Empty<IReadOnlyList<DetectedObject>>();
+        if (images.Count == 0) return [];
         var input = Preprocess(images);
         var raw = Predict(input, images.Count);
         var result = new IReadOnlyList<DetectedObject>[images.Count];
@@ -129,6 +149,7 @@ public sealed class Detector : IDisposable
     /// <summary>The test transform of each image into one N×3×S×S buffer.</summary>
     public float[] Preprocess(IReadOnlyList<Image> images)
     {
+        ArgumentNullException.ThrowIfNull(images);
         var size = transform.OutputLength;
         var input = new float[images.Count * size];
         for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * size, size));
@@ -138,17 +159,21 @@ public sealed class Detector : IDisposable
     /// <summary>Forward pass on normalised input (N×3×S×S): softmax scores and decoded boxes, as the reference's test mode.</summary>
     public RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var s = Config.InputSize;
+        if (input.Length != batchSize * 3 * s * s)
+            throw new ArgumentException($"{batchSize} images of 3x{s}x{s} need {batchSize * 3 * s * s} values, got {input.Length}", nameof(input));
         var priorCount = priors.Length / 4;
         var classes = Config.NumClasses;
         float[] scores, locations;
-        using (torch.no_grad())
-        using (torch.NewDisposeScope())
+        // Gradient mode and dispose scopes are per thread: concurrent calls neither record graphs nor free each other's tensors.
+        using (no_grad())
+        using (NewDisposeScope())
         {
-            var x = torch.tensor(input, batchSize, 3, s, s).to(Device).contiguous(Layout);
-            using var outputs = network.forward(x);
-            scores = SsdLiteModel.Scores(outputs).data<float>();
-            locations = outputs.Locations.data<float>();
+            var x = TensorBytes.Create(MemoryMarshal.AsBytes(input), [batchSize, 3, s, s], ScalarType.Float32).to(Device).contiguous(Layout);
+            var outputs = network.forward(x);
+            scores = SsdLiteModel.Scores(outputs).contiguous().cpu().data<float>().ToArray();
+            locations = outputs.Locations.contiguous().cpu().data<float>().ToArray();
         }
         var boxes = new float[locations.Length];
         for (var i = 0; i < batchSize; i++)

@@ -1,22 +1,22 @@
 using SsdLite.Backbone;
-using SsdLite.Torch.NN;
 
 namespace SsdLite.Detection;
 
 /// <summary>The four stride-2 inverted residuals after the backbone: 1280→512 (t 0.2), 512→256 (0.25), 256→256 (0.5), 256→64 (0.25).</summary>
 public static class Extras
 {
-    public static readonly IReadOnlyList<(int Out, double T)> Table = new[] { (512, 0.2), (256, 0.25), (256, 0.5), (64, 0.25) };
+    public static readonly IReadOnlyList<(int Out, double T)> Table = [(512, 0.2), (256, 0.25), (256, 0.5), (64, 0.25)];
 
+    /// <summary>The blocks in a list whose items are named 0…3 once it is registered, as the reference's <c>extras</c>.</summary>
     public static ModuleList<InvertedResidual> Build(int inChannels)
     {
-        var list = new ModuleList<InvertedResidual>();
+        var blocks = new List<InvertedResidual>();
         var c = inChannels;
         foreach (var (outChannels, t) in Table)
         {
-            list.Append(new InvertedResidual(c, outChannels, 2, t));
+            blocks.Add(new InvertedResidual(c, outChannels, 2, t));
             c = outChannels;
         }
-        return list;
+        return nn.ModuleList(blocks.ToArray());
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SsdLite.Torch;
+using SsdLite.Platform.Checkpoints;
 using SsdLite.Platform.Serialization;
 
 namespace SsdLite.Detection;
@@ -76,11 +76,25 @@ public sealed class ModelWeights : IDisposable
     private static ModelWeights ReadPth(string path)
     {
         var entries = PthReader.Read(path);
-        var tensors = entries.Select(kv => new KeyValuePair<string, Tensor>(kv.Key,
-            TensorBytes.Create(kv.Value.Data, kv.Value.Shape, kv.Value.DType).DetachFromDisposeScope())).ToList();
+        var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
+        try
+        {
+            foreach (var (key, t) in entries) tensors.Add(new(key, TensorBytes.Create(t.Data, t.Shape, t.DType).DetachFromDisposeScope()));
+        }
+        catch
+        {
+            foreach (var (_, t) in tensors) t.Dispose();
+            throw;
+        }
         var format = TorchvisionNames.IsTorchvision(tensors.Select(t => t.Key)) ? WeightsFormat.TorchvisionPth : WeightsFormat.ReferencePth;
         return new ModelWeights(path, format, tensors, null, new Dictionary<string, string>());
     }
+
+    /// <summary>
+    /// Copies the tensors into <paramref name="model"/> by name (see <see cref="StateDicts.Load"/>): a shape mismatch
+    /// always throws, missing and unexpected keys only when <paramref name="strict"/>.
+    /// </summary>
+    public StateDictLoadResult LoadInto(nn.Module model, bool strict = true) => StateDicts.Load(model, Tensors, strict);
 
     /// <summary>Object classes (without background) that a reference state_dict was trained for, from its last head.</summary>
     public int ReferenceObjectClassCount(int priorsPerCell = 6)

@@ -1,6 +1,3 @@
-using SsdLite.Torch;
-using F = SsdLite.Torch.torch.nn.functional;
-
 namespace SsdLite.Detection;
 
 /// <summary>The two parts of the SSD loss, each already divided by the number of positives.</summary>
@@ -42,35 +39,40 @@ public sealed class MultiBoxLoss
     /// <param name="gtLocations">(N, P, 4) encoded target offsets.</param>
     public MultiBoxLossParts Compute(Tensor confidences, Tensor locations, Tensor labels, Tensor gtLocations)
     {
-        Tensor regression, classification;
-        using (torch.NewDisposeScope())
-        {
-            var positive = labels.gt(0);
-            var selected = positive.logical_or(HardNegatives(confidences, labels, positive));
-            var numClasses = confidences.size(2);
-            var cls = F.cross_entropy(confidences.index(selected).reshape(-1, numClasses), labels.index(selected), reduction: Reduction.Sum);
-            var reg = F.smooth_l1_loss(locations.index(positive), gtLocations.index(positive), Reduction.Sum);
-            var numPositives = Math.Max(1.0, positive.sum().item());
-            regression = (reg / numPositives).MoveToOuterScope();
-            classification = (cls / numPositives).MoveToOuterScope();
-        }
+        ArgumentNullException.ThrowIfNull(confidences);
+        ArgumentNullException.ThrowIfNull(locations);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(gtLocations);
+        using var scope = NewDisposeScope();
+        var positive = labels.gt(0);
+        var negatives = HardNegatives(confidences, labels, positive);
+        var selected = positive.logical_or(negatives);
+        var numClasses = confidences.size(2);
+        var cls = F.cross_entropy(confidences.index(selected).reshape(-1, numClasses), labels.index(selected), reduction: nn.Reduction.Sum);
+        var reg = F.smooth_l1_loss(locations.index(positive), gtLocations.index(positive), nn.Reduction.Sum);
+        var numPositives = Math.Max(1L, positive.sum().item<long>());
+        var regression = (reg / numPositives).MoveToOuterDisposeScope();
+        var classification = (cls / numPositives).MoveToOuterDisposeScope();
         return new MultiBoxLossParts(regression, classification);
     }
 
     /// <summary>
     /// Per image, the <c>max(ratio · positives, minimum)</c> background priors with the highest background loss;
-    /// positives and ignored priors are never negatives.
+    /// positives and ignored priors are never negatives. The caller owns the returned mask.
     /// </summary>
     public Tensor HardNegatives(Tensor confidences, Tensor labels, Tensor positive)
     {
-        using var _ = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
+        ArgumentNullException.ThrowIfNull(confidences);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(positive);
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
         var backgroundLoss = F.log_softmax(confidences, 2).select(2, 0).neg();
         var eligible = labels.eq(0);
         var ranked = backgroundLoss.masked_fill(eligible.logical_not(), double.NegativeInfinity);
         var (_, order) = ranked.sort(1, descending: true, stable: true);
         var (_, rank) = order.sort(1);
         var numNeg = (positive.sum(1, keepdim: true) * NegPosRatio).clamp_min(MinNegativesPerImage);
-        return rank.lt(numNeg).logical_and(eligible).MoveToOuterScope();
+        return rank.lt(numNeg).logical_and(eligible).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,4 @@
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
+using SsdLite.Backbone;
 
 namespace SsdLite.Detection;
 
@@ -10,62 +9,80 @@ namespace SsdLite.Detection;
 /// </summary>
 public static class SsdLiteHead
 {
-    public static Module<Tensor, Tensor> Separable(int inChannels, int outChannels) =>
-        new Sequential(
-            new Conv2d(inChannels, inChannels, 3, padding: 1, groups: inChannels),
-            new BatchNorm2d(inChannels),
-            new ReLU6(),
-            new Conv2d(inChannels, outChannels, 1));
+    /// <summary>Children named 0…3 as the reference's nn.Sequential (<c>classification_headers.0.3.weight</c>).</summary>
+    public static Layers Separable(int inChannels, int outChannels) =>
+        new(nn.Conv2d(inChannels, inChannels, 3, padding: 1, groups: inChannels),
+            nn.BatchNorm2d(inChannels),
+            nn.ReLU6(),
+            nn.Conv2d(inChannels, outChannels, 1));
 
-    public static ModuleList<Module<Tensor, Tensor>> Build(IReadOnlyList<int> sourceChannels, int valuesPerPrior, int priorsPerCell)
+    /// <summary>One head per source, in a list whose items are named 0, 1, … once it is registered.</summary>
+    public static ModuleList<nn.Module<Tensor, Tensor>> Build(IReadOnlyList<int> sourceChannels, int valuesPerPrior, int priorsPerCell)
     {
-        var list = new ModuleList<Module<Tensor, Tensor>>();
-        for (var k = 0; k < sourceChannels.Count; k++)
+        ArgumentNullException.ThrowIfNull(sourceChannels);
+        var heads = new nn.Module<Tensor, Tensor>[sourceChannels.Count];
+        var outChannels = priorsPerCell * valuesPerPrior;
+        for (var k = 0; k < heads.Length; k++)
         {
-            var outChannels = priorsPerCell * valuesPerPrior;
-            list.Append(k == sourceChannels.Count - 1
-                ? new Conv2d(sourceChannels[k], outChannels, 1)
-                : Separable(sourceChannels[k], outChannels));
+            heads[k] = k == heads.Length - 1
+                ? nn.Conv2d(sourceChannels[k], outChannels, 1)
+                : Separable(sourceChannels[k], outChannels);
         }
-        return list;
+        return nn.ModuleList(heads);
     }
 
     /// <summary>(N, A·V, H, W) → (N, H·W·A, V).</summary>
     public static Tensor ToRows(Tensor headOutput, int valuesPerPrior)
     {
+        ArgumentNullException.ThrowIfNull(headOutput);
         using var nhwc = headOutput.permute(0, 2, 3, 1);
         return nhwc.reshape(nhwc.size(0), -1, valuesPerPrior);
     }
 
     /// <summary>
     /// The detector's prediction pass over its sources: the two backbone taps, then each extra block's output in
-    /// turn, every source through its classification and regression head. Consumes (disposes) both taps.
+    /// turn, every source through its classification and regression head. Consumes (disposes) both taps; every
+    /// intermediate is freed as soon as it is used, so the caller owns only the two outputs.
     /// </summary>
-    public static HeadOutputs Predict(Tensor stride16, Tensor stride32, IReadOnlyList<Module<Tensor, Tensor>> extras,
-        IReadOnlyList<Module<Tensor, Tensor>> classification, IReadOnlyList<Module<Tensor, Tensor>> regression, int numClasses)
+    public static HeadOutputs Predict(Tensor stride16, Tensor stride32, IReadOnlyList<nn.Module<Tensor, Tensor>> extras,
+        IReadOnlyList<nn.Module<Tensor, Tensor>> classification, IReadOnlyList<nn.Module<Tensor, Tensor>> regression, int numClasses)
     {
+        ArgumentNullException.ThrowIfNull(stride16);
+        ArgumentNullException.ThrowIfNull(stride32);
+        ArgumentNullException.ThrowIfNull(extras);
+        ArgumentNullException.ThrowIfNull(classification);
+        ArgumentNullException.ThrowIfNull(regression);
         var confidences = new List<Tensor>();
         var locations = new List<Tensor>();
-        void Run(int source, Tensor x)
+        try
         {
-            using (var c = classification[source].forward(x)) confidences.Add(ToRows(c, numClasses));
-            using (var l = regression[source].forward(x)) locations.Add(ToRows(l, 4));
+            void Run(int source, Tensor x)
+            {
+                using (var c = classification[source].forward(x)) confidences.Add(ToRows(c, numClasses));
+                using (var l = regression[source].forward(x)) locations.Add(ToRows(l, 4));
+            }
+            var x = stride32;
+            try
+            {
+                using (stride16) Run(0, stride16);
+                Run(1, x);
+                for (var k = 0; k < extras.Count; k++)
+                {
+                    var next = extras[k].forward(x);
+                    x.Dispose();
+                    x = next;
+                    Run(k + 2, x);
+                }
+            }
+            finally
+            {
+                x.Dispose();
+            }
+            return new HeadOutputs(cat(confidences, 1), cat(locations, 1));
         }
-        Run(0, stride16);
-        stride16.Dispose();
-        var x = stride32;
-        Run(1, x);
-        for (var k = 0; k < extras.Count; k++)
+        finally
         {
-            var next = extras[k].forward(x);
-            x.Dispose();
-            x = next;
-            Run(k + 2, x);
+            foreach (var t in confidences.Concat(locations)) t.Dispose();
         }
-        x.Dispose();
-        var conf = torch.cat(confidences, 1);
-        var loc = torch.cat(locations, 1);
-        foreach (var t in confidences.Concat(locations)) t.Dispose();
-        return new HeadOutputs(conf, loc);
     }
 }

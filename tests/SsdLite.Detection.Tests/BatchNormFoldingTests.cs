@@ -1,6 +1,3 @@
-using SsdLite.Torch;
-using SsdLite.Torch.NN;
-
 namespace SsdLite.Detection.Tests;
 
 public class BatchNormFoldingTests
@@ -34,10 +31,10 @@ public class BatchNormFoldingTests
         using var model = new SsdLiteModel(new SsdLiteConfig(["a"]));
         using var folded = BatchNormFolding.Fold(model);
 
-        var modules = folded.named_modules().Select(m => m.Value).ToList();
+        var modules = folded.named_modules().Select(m => m.module).ToList();
         Assert.DoesNotContain(modules, m => m is BatchNorm2d);
         var convs = modules.OfType<Conv2d>().ToList();
-        Assert.Equal(model.named_modules().Count(m => m.Value is Conv2d), convs.Count);
+        Assert.Equal(model.named_modules().Count(m => m.module is Conv2d), convs.Count);
         Assert.All(convs, c => Assert.NotNull(c.bias));
         Assert.False(folded.training);
     }
@@ -46,8 +43,8 @@ public class BatchNormFoldingTests
     public void FoldingOnePairMatchesConvThenBatchNorm()
     {
         torch.manual_seed(5);
-        using var conv = new Conv2d(4, 6, 3, padding: 1, bias: true);
-        using var bn = new BatchNorm2d(6);
+        using var conv = nn.Conv2d(4, 6, 3, padding: 1, bias: true);
+        using var bn = nn.BatchNorm2d(6);
         RandomizeBatchNorm(bn);
         bn.eval();
         using var folded = BatchNormFolding.FoldConv(conv, bn);
@@ -59,25 +56,25 @@ public class BatchNormFoldingTests
     }
 
     /// <summary>Non-trivial statistics: means away from 0, variances away from 1, scales and shifts not 1 and 0.</summary>
-    private static void RandomizeBatchNorms(Module model)
+    private static void RandomizeBatchNorms(nn.Module model)
     {
-        foreach (var bn in model.named_modules().Select(m => m.Value).OfType<BatchNorm2d>()) RandomizeBatchNorm(bn);
+        foreach (var bn in model.named_modules().Select(m => m.module).OfType<BatchNorm2d>()) RandomizeBatchNorm(bn);
     }
 
     private static void RandomizeBatchNorm(BatchNorm2d bn)
     {
         using var _ = torch.no_grad();
         bn.weight.uniform_(0.5, 1.5);
-        bn.bias.normal_(0, 0.2);
-        bn.running_mean.normal_(0, 0.3);
-        bn.running_var.uniform_(0.3, 2.0);
+        bn.bias!.normal_(0, 0.2);
+        bn.running_mean!.normal_(0, 0.3);
+        bn.running_var!.uniform_(0.3, 2.0);
     }
 
     private static void AssertClose(Tensor expected, Tensor actual)
     {
         using var scope = torch.NewDisposeScope();
-        var scale = Math.Max(1.0, expected.abs().max().item());
-        var worst = (expected - actual).abs().max().item();
+        var scale = Math.Max(1.0, expected.abs().max().item<float>());
+        var worst = (expected - actual).abs().max().item<float>();
         Assert.True(worst <= Tolerance * scale, $"max |difference| {worst} exceeds {Tolerance} x {scale}");
     }
 }

@@ -1,4 +1,4 @@
-using SsdLite.Torch;
+using SsdLite.Platform.Engine;
 
 namespace SsdLite.Detection.Tests.Model;
 
@@ -25,14 +25,14 @@ public class ChannelsLastTests
         var (plain, nhwc) = Pair(config);
         using var _plain = plain;
         using var _nhwc = nhwc;
-        var before = plain.state_dict();
-        var after = nhwc.state_dict();
+        var before = plain.state_dict().ToList();
+        var after = nhwc.state_dict().ToList();
         Assert.Equal(before.Select(kv => kv.Key), after.Select(kv => kv.Key));
         for (var i = 0; i < before.Count; i++)
         {
             using var a = before[i].Value.to(ScalarType.Float64);
             using var b = after[i].Value.to(ScalarType.Float64);
-            Assert.Equal(a.data<double>(), b.data<double>());
+            Assert.Equal(a.data<double>().ToArray(), b.data<double>().ToArray());
             if (after[i].Value.dim() == 4) Assert.True(after[i].Value.is_contiguous(MemoryFormat.ChannelsLast), after[i].Key);
         }
         Assert.All(nhwc.parameters(), p => Assert.True(p.requires_grad));
@@ -53,10 +53,10 @@ public class ChannelsLastTests
         var images = torch.randn(new long[] { 2, 3, 96, 96 });
         var a = plain.forward(images);
         var b = nhwc.forward(images.contiguous(MemoryFormat.ChannelsLast));
-        var sa = a.Confidences.contiguous().data<float>();
-        var sb = b.Confidences.contiguous().data<float>();
-        var la = a.Locations.contiguous().data<float>();
-        var lb = b.Locations.contiguous().data<float>();
+        var sa = a.Confidences.contiguous().data<float>().ToArray();
+        var sb = b.Confidences.contiguous().data<float>().ToArray();
+        var la = a.Locations.contiguous().data<float>().ToArray();
+        var lb = b.Locations.contiguous().data<float>().ToArray();
         Assert.True(MaxAbsDiff(sa, sb) < 1e-5 * sa.Max(Math.Abs), $"scores differ by {MaxAbsDiff(sa, sb)}");
         Assert.True(MaxAbsDiff(la, lb) < 1e-5 * la.Max(Math.Abs), $"locations differ by {MaxAbsDiff(la, lb)}");
     }
@@ -86,8 +86,8 @@ public class ChannelsLastTests
         var diffs = new double[pa.Count];
         for (var i = 0; i < pa.Count; i++)
         {
-            var ga = pa[i].Value.grad!.contiguous().data<float>();
-            var gb = pb[i].Value.grad!.contiguous().data<float>();
+            var ga = pa[i].parameter.grad!.contiguous().data<float>().ToArray();
+            var gb = pb[i].parameter.grad!.contiguous().data<float>().ToArray();
             norms[i] = Math.Sqrt(ga.Sum(v => (double)v * v));
             diffs[i] = Math.Sqrt(ga.Zip(gb).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
         }
@@ -96,7 +96,7 @@ public class ChannelsLastTests
         var floor = 1e-2 * norms.Max();
         for (var i = 0; i < pa.Count; i++)
         {
-            Assert.True(diffs[i] <= 0.1 * Math.Max(norms[i], floor), $"{pa[i].Key}: gradient differs by {diffs[i]} (norm {norms[i]})");
+            Assert.True(diffs[i] <= 0.1 * Math.Max(norms[i], floor), $"{pa[i].name}: gradient differs by {diffs[i]} (norm {norms[i]})");
         }
         // Over all parameters 1-2% was seen with unseeded weights; torch's own channels-last gradients stray up to 5.9%
         // per tensor from float64.
@@ -112,7 +112,7 @@ public class ChannelsLastTests
         using var parts = new MultiBoxLoss().Compute(outputs.Confidences, outputs.Locations, labels, gt);
         var total = parts.Total();
         total.backward();
-        return total.item();
+        return total.item<float>();
     }
 
     private static double MaxAbsDiff(float[] a, float[] b)

@@ -1,6 +1,3 @@
-using SsdLite.Torch;
-using SsdLite.Torch.Optim;
-
 namespace SsdLite.Detection.Tests.Model;
 
 public class LossTests
@@ -16,9 +13,9 @@ public class LossTests
         var labels = torch.tensor(new long[] { 1, 0, 0, -1 }, 1, 4);
         var gt = torch.tensor(new float[] { 0.5f, -2, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 }, 1, 4, 4);
         using var parts = new MultiBoxLoss().Compute(conf, loc, labels, gt);
-        Assert.Equal(3 * Math.Log(2), parts.Classification.item(), 5);
+        Assert.Equal(3 * Math.Log(2), parts.Classification.item<float>(), 5);
         // smooth L1 of (0.5, 2, 0, 0): 0.125 + 1.5.
-        Assert.Equal(1.625, parts.Regression.item(), 5);
+        Assert.Equal(1.625, parts.Regression.item<float>(), 5);
     }
 
     [Fact]
@@ -30,7 +27,7 @@ public class LossTests
         for (var i = 0; i < 10; i++) logits[2 * i] = -i;
         var conf = torch.tensor(logits, 1, 10, 2);
         var labels = torch.tensor(new long[] { 1, 0, 0, 0, 0, 0, 0, 0, 0, -1 }, 1, 10);
-        var mask = new MultiBoxLoss().HardNegatives(conf, labels, labels.gt(0)).data<bool>();
+        var mask = new MultiBoxLoss().HardNegatives(conf, labels, labels.gt(0)).data<bool>().ToArray();
         // prior 9 is ignored, prior 0 positive: negatives are 8, 7, 6.
         Assert.Equal(new[] { false, false, false, false, false, false, true, true, true, false }, mask);
     }
@@ -46,10 +43,10 @@ public class LossTests
         var gt = torch.zeros(new long[] { 2, 20, 4 });
         var loss = new MultiBoxLoss(minNegativesPerImage: 4);
         var mask = loss.HardNegatives(conf, labels, labels.gt(0));
-        Assert.Equal(8.0, mask.sum().item());
+        Assert.Equal(8.0, mask.sum().item<long>());
         using var parts = loss.Compute(conf, loc, labels, gt);
-        Assert.Equal(0.0, parts.Regression.item());
-        Assert.True(double.IsFinite(parts.Classification.item()) && parts.Classification.item() > 0);
+        Assert.Equal(0.0, parts.Regression.item<float>());
+        Assert.True(double.IsFinite(parts.Classification.item<float>()) && parts.Classification.item<float>() > 0);
     }
 
     [Fact]
@@ -69,7 +66,7 @@ public class LossTests
         using var images = torch.randn(new long[] { 2, 3, 96, 96 }).DetachFromDisposeScope();
         using var gt = torch.tensor(locTargets, 2, p, 4).DetachFromDisposeScope();
         using var labels = torch.tensor(labelTargets, 2, p).DetachFromDisposeScope();
-        using var opt = new SGD(model.parameters(), 0.01, momentum: 0.9);
+        using var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
         var loss = new MultiBoxLoss();
         double Step()
         {
@@ -80,7 +77,7 @@ public class LossTests
             var total = parts.Total();
             total.backward();
             opt.step();
-            return total.item();
+            return total.item<float>();
         }
         var first = Step();
         double last = first;

@@ -1,5 +1,4 @@
 using SsdLite.Backbone;
-using SsdLite.Torch;
 
 namespace SsdLite.Detection.Tests.Model;
 
