@@ -1,5 +1,7 @@
 using SsdLite.Data;
 using SsdLite.Platform.Vision;
+using System.Runtime.InteropServices;
+using SsdLite.Detection;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Commands;
@@ -28,5 +30,5 @@ internal static class CommandRunner
 
     private static bool IsUserError(Exception e) => e is ConfigException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or DataCheckException or ArgumentException or StateDictException or ImageException
-        or TorchException or UnauthorizedAccessException or IOException;
+        or ExternalException or UnauthorizedAccessException or IOException;
 }

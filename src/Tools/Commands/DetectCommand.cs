@@ -30,7 +30,7 @@ internal static class DetectCommand
     {
         if (threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {threshold}");
         var files = DetectRunner.ExpandPaths(paths);
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Resolve(device));
+        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device));
         detector.PostProcessor = new PostProcessor(threshold, 0.45f, 200, topK, labels: Detector.Labels(detector.Config));
         var results = DetectRunner.Run(detector, files, outDir);
         foreach (var r in results)

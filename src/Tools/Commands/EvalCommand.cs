@@ -29,7 +29,7 @@ internal static class EvalCommand
 
     private static int Execute(string weights, string data, string split, string? labels, string metric, string? json, string? plots, string device)
     {
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Resolve(device));
+        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device));
         var report = EvalRunner.Run(detector, data, split, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
         EvalRunner.Print(report);
         if (json is not null)

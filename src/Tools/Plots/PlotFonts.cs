@@ -21,8 +21,8 @@ internal static class PlotFonts
 
     private static bool Register()
     {
-        if (FontFiles.Find() is not { } file) return false;
-        ScottPlot.Fonts.AddFontFile(Family, file);
+        if (PixelFont.Default is not { } font) return false;
+        ScottPlot.Fonts.AddFontFile(Family, font.Path);
         return true;
     }
 }

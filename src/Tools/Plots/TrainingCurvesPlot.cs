@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScottPlot;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Plots;

@@ -70,8 +70,8 @@ public sealed class ModelEvaluation
         {
             var x = torch.tensor(input, [n, 3, s, s]).to(device);
             var outputs = model.forward(x);
-            scores = SsdLiteModel.Scores(outputs).cpu().contiguous().data<float>();
-            locations = outputs.Locations.cpu().contiguous().data<float>();
+            scores = SsdLiteModel.Scores(outputs).cpu().contiguous().data<float>().ToArray();
+            locations = outputs.Locations.cpu().contiguous().data<float>().ToArray();
         }
         var perImage = priors.Length;
         var boxes = new float[perImage];

@@ -64,7 +64,7 @@ public sealed class Trainer
         File.WriteAllText(Path.Combine(options.Out, "config.yaml"), options.ToYaml());
         File.WriteAllLines(Path.Combine(options.Out, "labels.txt"), labels.Names);
 
-        torch.manual_seed(options.Seed);
+        torch.manual_seed(unchecked((long)options.Seed));
         using var model = new SsdLiteModel(config);
         model.to(device);
         model.to(LayoutFor(device));
@@ -88,7 +88,17 @@ public sealed class Trainer
         return new TrainResult(run.Outcome, run.Position, options.Out, LastCheckpointPath, run.LastMap, clock.Elapsed);
     }
 
-    private static Device ResolveDevice(string name) => Devices.Resolve(name);
+    private static Device ResolveDevice(string name)
+    {
+        try
+        {
+            return Devices.EnsureAvailable(Devices.Parse(name));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"--device {e.Message}");
+        }
+    }
 
     private Labels ResolveLabels(string? resumePath)
     {
@@ -139,7 +149,7 @@ public sealed class Trainer
     /// The activation layout: channels last on the CPU, where libtorch's oneDNN convolutions run it about 1.6x faster
     /// per training step than NCHW (docs/benchmarks.md); NCHW elsewhere.
     /// </summary>
-    private static MemoryFormat LayoutFor(Device device) => device.Type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
+    private static MemoryFormat LayoutFor(Device device) => device.type == DeviceType.CPU ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
 
     /// <summary>SSD's augmentation with the run's zoom-out and crop settings.</summary>
     private SsdAugmentation CreateAugmentation(int inputSize) => new(inputSize)
@@ -221,7 +231,7 @@ public sealed class Trainer
         private bool TrainEpoch(int epoch)
         {
             // No layer draws random numbers today; seeding per epoch keeps a resumed run exact if one ever does.
-            torch.manual_seed(unchecked(options.Seed + (ulong)epoch * 7919UL));
+            torch.manual_seed(unchecked((long)(options.Seed + (ulong)epoch * 7919UL)));
             var sums = new double[3];
             var images = 0;
             var epochClock = Stopwatch.StartNew();
