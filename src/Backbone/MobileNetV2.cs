@@ -7,7 +7,7 @@ public readonly record struct Stage(double T, int C, int N, int S);
 /// MobileNetV2 features (the reference's <c>base_net</c>, torchvision's <c>features</c>): children 0 (3x3 s2 conv),
 /// 1…17 (inverted residuals), 18 (1x1 conv to the last channel count). Taps are named, not indexed.
 /// </summary>
-public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
+public sealed class MobileNetV2 : FeatureBackbone
 {
     /// <summary>(t, c, n, s) of the paper's table.</summary>
     public static readonly IReadOnlyList<Stage> Stages = new Stage[]
@@ -22,19 +22,16 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
     /// <summary>The stage whose first block's expansion is the stride-16 SSD-Lite tap (the 160-channel one).</summary>
     private const int TapStageChannels = 160;
 
-    private readonly List<nn.Module<Tensor, Tensor>> layers = [];
-
-    public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible) : base(nameof(MobileNetV2))
+    public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
+        : base(nameof(MobileNetV2), width, rounding)
     {
-        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
-        Width = width;
-        Rounding = rounding;
         var input = Channels.Scale(StemChannels, width, rounding);
         Add(ConvBnReLU6(3, input, 3, 2));
+        var tapBlock = -1;
         foreach (var stage in Stages)
         {
             var output = Channels.Scale(stage.C, width, rounding);
-            if (stage.C == TapStageChannels) TapBlockIndex = layers.Count;
+            if (stage.C == TapStageChannels) tapBlock = Count;
             for (var i = 0; i < stage.N; i++)
             {
                 Add(new InvertedResidual(input, output, i == 0 ? stage.S : 1, stage.T));
@@ -43,59 +40,21 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
         }
         LastChannelCount = width > 1 ? Channels.Scale(LastChannels, width, rounding) : LastChannels;
         Add(ConvBnReLU6(input, LastChannelCount, 1, 1));
-        TapChannels = ((InvertedResidual)layers[TapBlockIndex]).HiddenChannels;
+        Tap = FeatureTap.ExpansionOf(tapBlock);
+        TapChannels = ((InvertedResidual)this[tapBlock]).HiddenChannels;
         InitializeWeights();
     }
 
-    public double Width { get; }
-    public ChannelRounding Rounding { get; }
-
     /// <summary>Index of the block whose expansion activation is the stride-16 tap (14 in the reference table).</summary>
-    public int TapBlockIndex { get; }
-
-    /// <summary>Channels of the stride-16 tap (576 at width 1).</summary>
-    public int TapChannels { get; }
-
-    /// <summary>Channels of the stride-32 output (1280 at width ≤ 1).</summary>
-    public int LastChannelCount { get; }
-
-    public int Count => layers.Count;
-
-    public nn.Module<Tensor, Tensor> this[int index] => layers[index];
-
-    private void Add(nn.Module<Tensor, Tensor> layer)
-    {
-        register_module(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
-        layers.Add(layer);
-    }
+    public int TapBlockIndex => Tap.Layer;
 
     internal static Layers ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
         new(nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), nn.BatchNorm2d(outChannels), nn.ReLU6());
-
-    public override Tensor forward(Tensor input) => Layers.Chain(layers, 0, layers.Count, input);
-
-    /// <summary>
-    /// The two SSD-Lite sources: the expansion activation of block <see cref="TapBlockIndex"/> (stride 16, before
-    /// its stride-2 depthwise conv) and the final 1x1 conv output (stride 32).
-    /// </summary>
-    public (Tensor stride16, Tensor stride32) ForwardTaps(Tensor input) => ForwardTaps(layers, TapBlockIndex, input);
 
     /// <summary>
     /// The tap traversal over any layer list of this shape (the model's, or an inference copy's whose block at
     /// <paramref name="tapBlockIndex"/> is also an <see cref="IExpansionTap"/>).
     /// </summary>
-    public static (Tensor stride16, Tensor stride32) ForwardTaps(IReadOnlyList<nn.Module<Tensor, Tensor>> layers, int tapBlockIndex, Tensor input)
-    {
-        var tap = layers[tapBlockIndex] as IExpansionTap
-            ?? throw new InvalidOperationException($"layer {tapBlockIndex} has no expansion tap");
-        Tensor output, expanded;
-        using (var x = Layers.Chain(layers, 0, tapBlockIndex, input)) (output, expanded) = tap.ForwardWithExpansion(x);
-        using (output) return (expanded, Layers.Chain(layers, tapBlockIndex + 1, layers.Count, output));
-    }
-
-    /// <summary>The reference's initialisation: conv normal(0, sqrt(2 / (k·k·out))), BN weight 1 and bias 0.</summary>
-    private void InitializeWeights()
-    {
-        foreach (var (_, m) in named_modules()) Initializers.ConvFanOutBatchNormUnit(m);
-    }
+    public static (Tensor stride16, Tensor stride32) ForwardTaps(IReadOnlyList<nn.Module<Tensor, Tensor>> layers, int tapBlockIndex, Tensor input) =>
+        FeatureTap.ExpansionOf(tapBlockIndex).Forward(layers, input);
 }
