@@ -74,17 +74,19 @@ public sealed class Detector : IDisposable
     }
 
     /// <summary>
-    /// Loads the project's checkpoints (config included) or a reference SSD-Lite .pth (labels required, width read
-    /// from the stem, the reference's truncating channel rounding).
+    /// Loads the project's checkpoints (config included) or a reference detector's .pth (labels required, architecture
+    /// told from its keys unless <paramref name="arch"/> names it, width read from the stem, the reference's truncating
+    /// channel rounding).
     /// </summary>
-    public static Detector Load(string weightsPath, IReadOnlyList<string>? labels = null, Device? device = null, bool foldBatchNorm = true)
+    public static Detector Load(string weightsPath, IReadOnlyList<string>? labels = null, Device? device = null, bool foldBatchNorm = true,
+        SsdArch? arch = null)
     {
         // Before reading anything: a missing GPU is the user's first problem to hear about.
         var target = Devices.EnsureAvailable(device ?? CPU);
         SsdLiteModel model;
         using (var weights = ModelWeights.Read(weightsPath))
         {
-            model = new SsdLiteModel(ConfigFor(weights, labels));
+            model = new SsdLiteModel(ConfigFor(weights, labels, arch));
             try
             {
                 weights.LoadInto(model);
@@ -106,27 +108,46 @@ public sealed class Detector : IDisposable
         }
     }
 
-    private static SsdLiteConfig ConfigFor(ModelWeights weights, IReadOnlyList<string>? labels)
+    /// <summary>The config a weights file needs: its own (a checkpoint), or one made from the reference's defaults.</summary>
+    public static SsdLiteConfig ConfigFor(ModelWeights weights, IReadOnlyList<string>? labels, SsdArch? arch = null)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         switch (weights.Format)
         {
             case WeightsFormat.SsdLiteCheckpoint:
                 var config = weights.Config!;
+                if (arch is { } named && named != config.Arch)
+                    throw new ArgumentException($"{weights.Path} is a {config.Arch.Name()} checkpoint, not {named.Name()}", nameof(arch));
                 if (labels is null) return config;
                 if (labels.Count != config.ClassNames.Count)
                     throw new ArgumentException($"{weights.Path} was trained for {config.ClassNames.Count} classes, the labels name {labels.Count}", nameof(labels));
-                return new SsdLiteConfig(labels, config.Width, config.InputSize, config.Rounding, config.Priors);
+                return config.WithClassNames(labels);
             case WeightsFormat.ReferencePth:
+                var resolved = ReferenceArch(weights, arch);
                 var classes = weights.ReferenceObjectClassCount();
                 if (labels is null)
                     throw new ArgumentException($"{weights.Path} is a PyTorch state_dict for {classes} object classes: give its labels file", nameof(labels));
                 if (labels.Count != classes)
                     throw new ArgumentException($"{weights.Path} has {classes} object classes, the labels name {labels.Count}", nameof(labels));
                 var width = weights.ReferenceWidth();
-                return new SsdLiteConfig(labels, width, 300, width == 1.0 ? ChannelRounding.MakeDivisible : ChannelRounding.Truncate);
-            default:
+                return new SsdLiteConfig(labels, width, 300, width == 1.0 ? ChannelRounding.MakeDivisible : ChannelRounding.Truncate,
+                    arch: resolved);
+            case WeightsFormat.TorchvisionPth:
                 throw new InvalidDataException($"{weights.Path} holds torchvision mobilenet_v2 weights (a backbone, not a detector); use it with train --pretrained");
+            default:
+                throw new InvalidDataException($"{weights.Path} holds a backbone's weights alone (a base net, not a detector); use it with train --pretrained");
         }
+    }
+
+    /// <summary>The architecture of a reference .pth: as its keys tell, or as named where they do not.</summary>
+    private static SsdArch ReferenceArch(ModelWeights weights, SsdArch? arch)
+    {
+        var fromKeys = weights.ReferenceArch();
+        if (arch is { } n && fromKeys is { } k && n != k)
+            throw new ArgumentException($"{weights.Path} has the keys of {k.Name()}, not {n.Name()}", nameof(arch));
+        return arch ?? fromKeys ?? throw new ArgumentException(
+            $"{weights.Path}: cannot tell the architecture of this PyTorch state_dict from its keys; name it with --arch ({SsdArchs.Names})",
+            nameof(arch));
     }
 
     public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];

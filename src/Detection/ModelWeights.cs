@@ -10,11 +10,17 @@ public enum WeightsFormat
     /// <summary>The project's own checkpoint (model config in its metadata).</summary>
     SsdLiteCheckpoint,
 
-    /// <summary>A PyTorch state_dict of the reference SSD-Lite (<c>base_net.*</c>, heads).</summary>
+    /// <summary>A PyTorch state_dict of a reference detector (<c>base_net.*</c>, extras, heads), any architecture.</summary>
     ReferencePth,
 
     /// <summary>A PyTorch state_dict of torchvision's mobilenet_v2 (<c>features.*</c>, <c>classifier.*</c>).</summary>
     TorchvisionPth,
+
+    /// <summary>
+    /// A PyTorch state_dict of a backbone alone, as the reference's <c>--base_net</c> files hold it (<c>0.0.weight</c>,
+    /// … its base_net's own keys), or of the reference's ImageNet MobileNetV1 (<c>model.*</c>, <c>fc.*</c>).
+    /// </summary>
+    BaseNetPth,
 }
 
 /// <summary>
@@ -28,6 +34,12 @@ public sealed class ModelWeights : IDisposable
 
     /// <summary>Prefix of model tensors in the project's checkpoints (optimizer state has its own).</summary>
     public const string ModelPrefix = "model.";
+
+    /// <summary>Prefix of the backbone's keys in a detector's state dict.</summary>
+    private const string BaseNetPrefix = "base_net.";
+
+    /// <summary>Prefix of the backbone's keys in the reference's ImageNet MobileNetV1 (its <c>model</c> sequence).</summary>
+    private const string ClassifierBackbonePrefix = "model.";
 
     private ModelWeights(string path, WeightsFormat format, List<KeyValuePair<string, Tensor>> tensors, SsdLiteConfig? config,
         IReadOnlyDictionary<string, string> metadata)
@@ -86,8 +98,25 @@ public sealed class ModelWeights : IDisposable
             foreach (var (_, t) in tensors) t.Dispose();
             throw;
         }
-        var format = TorchvisionNames.IsTorchvision(tensors.Select(t => t.Key)) ? WeightsFormat.TorchvisionPth : WeightsFormat.ReferencePth;
-        return new ModelWeights(path, format, tensors, null, new Dictionary<string, string>());
+        return new ModelWeights(path, FormatOf(tensors.Select(t => t.Key).ToList()), tensors, null, new Dictionary<string, string>());
+    }
+
+    private static WeightsFormat FormatOf(IReadOnlyList<string> keys)
+    {
+        if (TorchvisionNames.IsTorchvision(keys)) return WeightsFormat.TorchvisionPth;
+        return IsBaseNet(keys) ? WeightsFormat.BaseNetPth : WeightsFormat.ReferencePth;
+    }
+
+    /// <summary>
+    /// Weights already in memory (a state dict built or converted in code), told apart by their keys as a .pth file's
+    /// are; <paramref name="name"/> stands for the path in messages. Takes ownership of the tensors.
+    /// </summary>
+    public static ModelWeights FromStateDict(string name, IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        return new ModelWeights(name, FormatOf(list.Select(t => t.Key).ToList()), list, null, new Dictionary<string, string>());
     }
 
     /// <summary>
@@ -96,11 +125,49 @@ public sealed class ModelWeights : IDisposable
     /// </summary>
     public StateDictLoadResult LoadInto(nn.Module model, bool strict = true) => StateDicts.Load(model, Tensors, strict);
 
+    private static bool IsBaseNet(IReadOnlyList<string> keys) =>
+        !keys.Any(k => k.StartsWith(BaseNetPrefix, StringComparison.Ordinal))
+        && keys.Any(k => DigitAt(k, 0) || (k.StartsWith(ClassifierBackbonePrefix, StringComparison.Ordinal) && DigitAt(k, ClassifierBackbonePrefix.Length)));
+
+    private static bool DigitAt(string key, int index) => key.Length > index && char.IsAsciiDigit(key[index]);
+
+    /// <summary>
+    /// The backbone tensors of a torchvision mobilenet_v2 or a base-net file under the detector's names
+    /// (<c>base_net.*</c>); a classifier's own layers are left out. The tensors stay this object's.
+    /// </summary>
+    public List<KeyValuePair<string, Tensor>> BaseNetTensors() => Format switch
+    {
+        WeightsFormat.TorchvisionPth => TorchvisionNames.ToReference(Tensors, BaseNetPrefix)
+            .Where(kv => kv.Key.StartsWith(BaseNetPrefix, StringComparison.Ordinal)).ToList(),
+        WeightsFormat.BaseNetPth => Tensors
+            .Select(kv => kv.Key.StartsWith(ClassifierBackbonePrefix, StringComparison.Ordinal)
+                ? new KeyValuePair<string, Tensor>(kv.Key[ClassifierBackbonePrefix.Length..], kv.Value) : kv)
+            .Where(kv => DigitAt(kv.Key, 0))
+            .Select(kv => new KeyValuePair<string, Tensor>(BaseNetPrefix + kv.Key, kv.Value)).ToList(),
+        _ => Tensors.Where(kv => kv.Key.StartsWith(BaseNetPrefix, StringComparison.Ordinal)).ToList(),
+    };
+
+    /// <summary>
+    /// The architecture of a reference detector's state_dict, told from its keys: MobileNetV2's inverted residuals
+    /// (<c>base_net.1.conv.*</c>), or MobileNetV1's separable blocks (<c>base_net.1.3.weight</c>) with plain 3x3
+    /// extras (<c>extras.0.2.weight</c>, mb1-ssd) or separable ones (<c>extras.0.2.0.weight</c>, mb1-ssd-lite). Null
+    /// when the keys do not tell (a partial file, another backbone): the caller must name it.
+    /// </summary>
+    public SsdArch? ReferenceArch()
+    {
+        var keys = Tensors.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+        if (keys.Any(k => k.StartsWith("base_net.1.conv.", StringComparison.Ordinal))) return SsdArch.Mb2SsdLite;
+        if (!keys.Contains("base_net.1.3.weight")) return null;
+        if (keys.Contains("extras.0.2.0.weight")) return SsdArch.Mb1SsdLite;
+        if (keys.Contains("extras.0.2.weight")) return SsdArch.Mb1Ssd;
+        return null;
+    }
+
     /// <summary>Object classes (without background) that a reference state_dict was trained for, from its last head.</summary>
     public int ReferenceObjectClassCount(int priorsPerCell = 6)
     {
         var head = Tensors.FirstOrDefault(t => t.Key == "classification_headers.5.bias").Value
-            ?? throw new InvalidDataException($"{Path}: no classification_headers.5.bias, not a reference SSD-Lite state_dict");
+            ?? throw new InvalidDataException($"{Path}: no classification_headers.5.bias, not a reference SSD state_dict");
         return (int)(head.size(0) / priorsPerCell) - 1;
     }
 

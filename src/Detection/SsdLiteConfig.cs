@@ -6,14 +6,15 @@ using SsdLite.Backbone;
 namespace SsdLite.Detection;
 
 /// <summary>
-/// Everything needed to rebuild a detector: classes, width multiplier, input size, channel rounding and the
-/// prior spec. Checkpoints carry it, so detect and eval need no model flags.
+/// Everything needed to rebuild a detector: architecture, classes, width multiplier, input size, channel rounding and
+/// the prior spec. Checkpoints carry it, so detect and eval need no model flags.
 /// </summary>
 public sealed record SsdLiteConfig
 {
     public SsdLiteConfig(IReadOnlyList<string> classNames, double width = 1.0, int inputSize = 300,
-        ChannelRounding rounding = ChannelRounding.MakeDivisible, PriorSpec? priors = null)
+        ChannelRounding rounding = ChannelRounding.MakeDivisible, PriorSpec? priors = null, SsdArch arch = SsdArch.Mb2SsdLite)
     {
+        if (!Enum.IsDefined(arch)) throw new ArgumentOutOfRangeException(nameof(arch), arch, "unknown architecture");
         ArgumentNullException.ThrowIfNull(classNames);
         if (classNames.Count == 0) throw new ArgumentException("at least one object class is needed", nameof(classNames));
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
@@ -23,7 +24,11 @@ public sealed record SsdLiteConfig
         InputSize = inputSize;
         Rounding = rounding;
         Priors = priors ?? PriorSpec.Reference;
+        Arch = arch;
     }
+
+    /// <summary>The detector architecture (MobileNetV2 SSD-Lite unless a config or checkpoint says otherwise).</summary>
+    public SsdArch Arch { get; }
 
     /// <summary>Object classes without the background (class id k is ClassNames[k - 1]).</summary>
     public IReadOnlyList<string> ClassNames { get; }
@@ -37,6 +42,10 @@ public sealed record SsdLiteConfig
     /// <summary>Prior sizes in pixels at the spec's own image size; scaled by InputSize / ImageSize.</summary>
     public PriorSpec Priors { get; }
 
+    /// <summary>The same model for other object classes (the same count to load its weights).</summary>
+    public SsdLiteConfig WithClassNames(IReadOnlyList<string> classNames) =>
+        new(classNames, Width, InputSize, Rounding, Priors, Arch);
+
     /// <summary>Classes counting the background as class 0.</summary>
     public int NumClasses => ClassNames.Count + 1;
 
@@ -46,6 +55,8 @@ public sealed record SsdLiteConfig
     /// <summary>
     /// Side of each source map for this input size, from the network's strides: every stride-2 layer
     /// (3x3, padding 1) maps n to ⌊(n − 1) / 2⌋ + 1; the stride-16 tap follows four of them, then one per source.
+    /// Both backbones have the same strides (MobileNetV2's tap is inside block 14, before its stride-2 conv;
+    /// MobileNetV1's is block 11's output, before block 12's), so this holds for every architecture.
     /// </summary>
     public int[] FeatureMapSizes()
     {
@@ -88,6 +99,7 @@ public sealed record SsdLiteConfig
 
         public Dto(SsdLiteConfig c)
         {
+            Arch = c.Arch.Name();
             ClassNames = c.ClassNames.ToList();
             Width = c.Width;
             InputSize = c.InputSize;
@@ -98,6 +110,9 @@ public sealed record SsdLiteConfig
             CenterVariance = c.Priors.CenterVariance;
             SizeVariance = c.Priors.SizeVariance;
         }
+
+        /// <summary>Absent from checkpoints written before there was a choice: those are MobileNetV2 SSD-Lite.</summary>
+        public string Arch { get; set; } = SsdArch.Mb2SsdLite.Name();
 
         public List<string> ClassNames { get; set; } = new();
         public double Width { get; set; } = 1;
@@ -115,10 +130,12 @@ public sealed record SsdLiteConfig
                 throw new FormatException("model config: each prior source needs [feature size, shrinkage, min size, max size]");
             var spec = new PriorSpec(ImageSize,
                 Sources.Select(s => new BoxSpec((int)s[0], s[1], s[2], s[3])).ToList(), AspectRatios, CenterVariance, SizeVariance);
-            return new SsdLiteConfig(ClassNames, Width, InputSize, Rounding, spec);
+            if (!SsdArchs.TryParse(Arch, out var arch))
+                throw new FormatException($"model config: unknown architecture '{Arch}' (known: {SsdArchs.Names})");
+            return new SsdLiteConfig(ClassNames, Width, InputSize, Rounding, spec, arch);
         }
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"SSD-Lite MobileNetV2 width {Width}, input {InputSize}, {NumClasses} classes ({Rounding})");
+        $"{Arch.Name()} width {Width}, input {InputSize}, {NumClasses} classes ({Rounding})");
 }

@@ -49,11 +49,16 @@ public class LossTests
         Assert.True(double.IsFinite(parts.Classification.item<float>()) && parts.Classification.item<float>() > 0);
     }
 
-    [Fact]
-    public void GradientStepsReduceTheLossOnAFixedBatch()
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite, 10)]
+    [InlineData(SsdArch.Mb1Ssd, 10)]
+    // Without BatchNorm in its heads and extras, MobileNetV1 SSD-Lite starts slower from the Xavier initialisation:
+    // 0.92 of the first loss after 10 steps, 0.73 after 30 (the others: 0.36 and 0.35 after 10).
+    [InlineData(SsdArch.Mb1SsdLite, 30)]
+    public void GradientStepsReduceTheLossOnAFixedBatch(SsdArch arch, int steps)
     {
         torch.manual_seed(4);
-        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
+        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96, arch: arch);
         using var model = new SsdLiteModel(config);
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
@@ -81,7 +86,7 @@ public class LossTests
         }
         var first = Step();
         double last = first;
-        for (var i = 0; i < 10; i++) last = Step();
+        for (var i = 0; i < steps; i++) last = Step();
         Assert.True(last < first * 0.8, $"loss went from {first} to {last}");
     }
 }

@@ -3,33 +3,21 @@ using SsdLite.Backbone;
 namespace SsdLite.Detection;
 
 /// <summary>
-/// The SSD-Lite prediction heads: per source a 3x3 depthwise conv (with bias) + BN + ReLU6 + 1x1 conv (with bias),
-/// the last source a plain 1x1 conv. Outputs are permuted to NHWC and flattened, so concatenating the sources in
-/// order gives one row per prior in the priors' order.
+/// The prediction pass shared by every architecture: each source through its classification and regression head,
+/// outputs permuted to NHWC and flattened, so concatenating the sources in order gives one row per prior in the
+/// priors' order. Also MobileNetV2 SSD-Lite's separable head.
 /// </summary>
 public static class SsdLiteHead
 {
-    /// <summary>Children named 0…3 as the reference's nn.Sequential (<c>classification_headers.0.3.weight</c>).</summary>
+    /// <summary>
+    /// MobileNetV2 SSD-Lite's head: 3x3 depthwise conv (with bias) + BN + ReLU6 + 1x1 conv (with bias), children named
+    /// 0…3 as the reference's nn.Sequential (<c>classification_headers.0.3.weight</c>).
+    /// </summary>
     public static Layers Separable(int inChannels, int outChannels) =>
         new(nn.Conv2d(inChannels, inChannels, 3, padding: 1, groups: inChannels),
             nn.BatchNorm2d(inChannels),
             nn.ReLU6(),
             nn.Conv2d(inChannels, outChannels, 1));
-
-    /// <summary>One head per source, in a list whose items are named 0, 1, … once it is registered.</summary>
-    public static ModuleList<nn.Module<Tensor, Tensor>> Build(IReadOnlyList<int> sourceChannels, int valuesPerPrior, int priorsPerCell)
-    {
-        ArgumentNullException.ThrowIfNull(sourceChannels);
-        var heads = new nn.Module<Tensor, Tensor>[sourceChannels.Count];
-        var outChannels = priorsPerCell * valuesPerPrior;
-        for (var k = 0; k < heads.Length; k++)
-        {
-            heads[k] = k == heads.Length - 1
-                ? nn.Conv2d(sourceChannels[k], outChannels, 1)
-                : Separable(sourceChannels[k], outChannels);
-        }
-        return nn.ModuleList(heads);
-    }
 
     /// <summary>(N, A·V, H, W) → (N, H·W·A, V).</summary>
     public static Tensor ToRows(Tensor headOutput, int valuesPerPrior)

@@ -14,19 +14,20 @@ public sealed record HeadOutputs(Tensor Confidences, Tensor Locations) : IDispos
 }
 
 /// <summary>
-/// MobileNetV2 SSD-Lite with the reference's module names (<c>base_net</c>, <c>extras</c>,
-/// <c>classification_headers</c>, <c>regression_headers</c>), so its state dicts load key for key and
-/// <see cref="state_dict"/> lists them in the reference's order.
+/// The SSD detector of every architecture (<see cref="SsdArch"/>: MobileNetV2 SSD-Lite, MobileNetV1 SSD-Lite and
+/// SSD), with the reference's module names (<c>base_net</c>, <c>extras</c>, <c>classification_headers</c>,
+/// <c>regression_headers</c>), so its state dicts load key for key and <see cref="state_dict"/> lists them in the
+/// reference's order. The architecture's <see cref="ArchBuilder"/> makes the parts; the forward pass is one for all.
 /// </summary>
 public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
 {
     // Fields carry the registered names: TorchSharp registers a module-typed field under its own name when this
     // model becomes another module's child, and a second name would duplicate every key.
     [ComponentName(Name = "base_net")]
-    private readonly MobileNetV2 baseNet;
+    private readonly FeatureBackbone baseNet;
 
     [ComponentName(Name = "extras")]
-    private readonly ModuleList<InvertedResidual> extras;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> extras;
 
     [ComponentName(Name = "classification_headers")]
     private readonly ModuleList<nn.Module<Tensor, Tensor>> classificationHeaders;
@@ -43,15 +44,17 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
-        baseNet = new MobileNetV2(config.Width, config.Rounding);
-        extras = Extras.Build(baseNet.LastChannelCount);
+        var builder = ArchBuilder.For(config.Arch);
+        baseNet = builder.Backbone(config.Width, config.Rounding);
+        var extraBlocks = builder.Extras(baseNet.LastChannelCount);
+        extras = nn.ModuleList(extraBlocks.Select(e => e.Block).ToArray());
         var sources = new List<int> { baseNet.TapChannels, baseNet.LastChannelCount };
-        sources.AddRange(Extras.Table.Select(e => e.Out));
+        sources.AddRange(extraBlocks.Select(e => e.OutChannels));
         if (sources.Count != config.Priors.Sources.Count)
             throw new ArgumentException($"the network has {sources.Count} sources, the prior spec {config.Priors.Sources.Count}", nameof(config));
         var perCell = config.Priors.PriorsPerCell;
-        classificationHeaders = SsdLiteHead.Build(sources, config.NumClasses, perCell);
-        regressionHeaders = SsdLiteHead.Build(sources, 4, perCell);
+        classificationHeaders = builder.Heads(sources, config.NumClasses, perCell);
+        regressionHeaders = builder.Heads(sources, 4, perCell);
         // A ModuleList names its items 0, 1, … when it is registered, so the lists are complete first.
         register_module("base_net", baseNet);
         register_module("extras", extras);
@@ -68,12 +71,13 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
 
     public SsdLiteConfig Config { get; }
 
-    public MobileNetV2 BaseNet => baseNet;
+    /// <summary>The backbone (MobileNetV2 or MobileNetV1, by the config's architecture) and its two taps.</summary>
+    public FeatureBackbone BaseNet => baseNet;
 
     public IReadOnlyList<int> SourceChannels { get; }
 
     /// <summary>The four extra blocks after the backbone.</summary>
-    public ModuleList<InvertedResidual> ExtraBlocks => extras;
+    public ModuleList<nn.Module<Tensor, Tensor>> ExtraBlocks => extras;
 
     /// <summary>The classification heads, for re-initialising them when fine-tuning to another class count.</summary>
     public ModuleList<nn.Module<Tensor, Tensor>> ClassificationHeaders => classificationHeaders;

@@ -4,7 +4,7 @@ using TorchSharp.Utils;
 namespace SsdLite.Detection;
 
 /// <summary>
-/// Folds every convolution + BatchNorm pair of an <see cref="SsdLiteModel"/> into one convolution with a bias, for
+/// Folds every convolution + BatchNorm pair of an <see cref="SsdLiteModel"/> (any architecture) into one convolution with a bias, for
 /// inference: with s = γ / √(running_var + ε), w' = w·s (per output channel) and b' = β + (b − running_mean)·s.
 /// The result is a separate, inference-only network (<see cref="FoldedSsdLiteModel"/>) with the same outputs in eval
 /// mode; the source model is not changed and can go on training. Folding uses the running statistics, so the folded
@@ -23,7 +23,10 @@ public static class BatchNormFolding
         return folded;
     }
 
-    /// <summary>A run of Conv2d [+ BatchNorm2d] [+ ReLU6] layers, each pair folded into one biased Conv2d.</summary>
+    /// <summary>
+    /// A run of Conv2d [+ BatchNorm2d] [+ ReLU6 or ReLU] layers, each pair folded into one biased Conv2d; a nested run
+    /// (the MobileNetV1 SSD-Lite extras' separable stage) is folded in place.
+    /// </summary>
     public static Layers FoldSequence(Layers source, int from = 0, int to = -1)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -43,6 +46,12 @@ public static class BatchNormFolding
                     break;
                 case ReLU6:
                     result.Append(nn.ReLU6());
+                    break;
+                case ReLU:
+                    result.Append(nn.ReLU());
+                    break;
+                case Layers nested:
+                    result.Append(FoldSequence(nested));
                     break;
                 default:
                     throw new NotSupportedException($"cannot fold a {source[i].GetType().Name} at position {i}");
@@ -161,7 +170,7 @@ public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansi
 }
 
 /// <summary>
-/// The inference-only SSD-Lite made by <see cref="BatchNormFolding.Fold"/>: the same forward pass and outputs as its
+/// The inference-only detector made by <see cref="BatchNormFolding.Fold"/>: the same forward pass and outputs as its
 /// source in eval mode, without any BatchNorm. Its state dict does not follow the reference's names.
 /// </summary>
 public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
@@ -170,7 +179,7 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> backbone;
 
     [ComponentName(Name = "extras")]
-    private readonly ModuleList<FoldedInvertedResidual> extras;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> extras;
 
     [ComponentName(Name = "classification_headers")]
     private readonly ModuleList<nn.Module<Tensor, Tensor>> classificationHeaders;
@@ -186,9 +195,9 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
     internal FoldedSsdLiteModel(SsdLiteModel source) : base(nameof(FoldedSsdLiteModel))
     {
         Config = source.Config;
-        TapBlockIndex = source.BaseNet.TapBlockIndex;
-        backbone = nn.ModuleList(Enumerable.Range(0, source.BaseNet.Count).Select(i => FoldLayer(source.BaseNet[i])).ToArray());
-        extras = nn.ModuleList(source.ExtraBlocks.Select(b => new FoldedInvertedResidual(b)).ToArray());
+        Tap = source.BaseNet.Tap;
+        backbone = nn.ModuleList(source.BaseNet.Items.Select(FoldLayer).ToArray());
+        extras = nn.ModuleList(source.ExtraBlocks.Select(FoldLayer).ToArray());
         classificationHeaders = nn.ModuleList(source.ClassificationHeaders.Select(FoldLayer).ToArray());
         regressionHeaders = nn.ModuleList(source.RegressionHeaders.Select(FoldLayer).ToArray());
         register_module("base_net", backbone);
@@ -203,7 +212,8 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
 
     public SsdLiteConfig Config { get; }
 
-    public int TapBlockIndex { get; }
+    /// <summary>The source backbone's stride-16 tap, read at the same place in the folded layers.</summary>
+    public FeatureTap Tap { get; }
 
     private static nn.Module<Tensor, Tensor> FoldLayer(nn.Module<Tensor, Tensor> layer) => layer switch
     {
@@ -215,7 +225,7 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
 
     public override HeadOutputs forward(Tensor input)
     {
-        var (s16, s32) = MobileNetV2.ForwardTaps(backboneRun, TapBlockIndex, input);
+        var (s16, s32) = Tap.Forward(backboneRun, input);
         return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.NumClasses);
     }
 }
