@@ -38,10 +38,13 @@ public class ChannelsLastTests
         Assert.All(nhwc.parameters(), p => Assert.True(p.requires_grad));
     }
 
-    [Fact]
-    public void EvalForwardMatchesTheNchwModel()
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite)]
+    [InlineData(SsdArch.Mb1SsdLite)]
+    [InlineData(SsdArch.Mb1Ssd)]
+    public void EvalForwardMatchesTheNchwModel(SsdArch arch)
     {
-        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
+        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96, arch: arch);
         var (plain, nhwc) = Pair(config);
         using var _plain = plain;
         using var _nhwc = nhwc;
@@ -61,10 +64,13 @@ public class ChannelsLastTests
         Assert.True(MaxAbsDiff(la, lb) < 1e-5 * la.Max(Math.Abs), $"locations differ by {MaxAbsDiff(la, lb)}");
     }
 
-    [Fact]
-    public void TrainModeGradientsMatchTheNchwModel()
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite)]
+    [InlineData(SsdArch.Mb1SsdLite)]
+    [InlineData(SsdArch.Mb1Ssd)]
+    public void TrainModeGradientsMatchTheNchwModel(SsdArch arch)
     {
-        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96);
+        var config = new SsdLiteConfig(new[] { "a", "b" }, width: 0.35, inputSize: 96, arch: arch);
         var (plain, nhwc) = Pair(config);
         using var _plain = plain;
         using var _nhwc = nhwc;

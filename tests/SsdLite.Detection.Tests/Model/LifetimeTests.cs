@@ -21,10 +21,12 @@ public class LifetimeTests
     // Tensors created minus tensors disposed on this thread (TorchSharp counts per thread).
     private static long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-    [Fact]
-    public void PredictLeavesNoTensorAlive()
+    [Theory]
+    [InlineData("mb2-ssd-lite-seed1234-c21.pth")]
+    [InlineData("mb1/mb1-ssd-lite-seed4321-c21.pth")]
+    public void PredictLeavesNoTensorAlive(string weights)
     {
-        using var detector = Detector.Load(Oracle("mb2-ssd-lite-seed1234-c21.pth"), Names(20));
+        using var detector = Detector.Load(Oracle(weights), Names(20));
         var input = ReadF32("input.f32");
         detector.Predict(input, 1);
         var before = Live();
@@ -32,10 +34,13 @@ public class LifetimeTests
         Assert.Equal(before, Live());
     }
 
-    [Fact]
-    public void ForwardAndLossLeaveOnlyTheirOutputs()
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite)]
+    [InlineData(SsdArch.Mb1SsdLite)]
+    [InlineData(SsdArch.Mb1Ssd)]
+    public void ForwardAndLossLeaveOnlyTheirOutputs(SsdArch arch)
     {
-        var config = new SsdLiteConfig(["a", "b"], width: 0.35, inputSize: 96);
+        var config = new SsdLiteConfig(["a", "b"], width: 0.35, inputSize: 96, arch: arch);
         using var model = new SsdLiteModel(config);
         var priors = config.GeneratePriors().Length / 4;
         using var images = torch.randn(2, 3, 96, 96);
