@@ -122,7 +122,12 @@ public static unsafe class ImageIO
     private static byte[] EncodeSkia(Image image, Func<SKPixmap, SKData?> encode)
     {
         int w = image.Width, h = image.Height;
-        int length = checked(w * h * 4);
+        if ((long)w * h * 4 > Array.MaxLength)
+        {
+            throw new ImageException($"a {w}x{h} image is too large to encode");
+        }
+
+        int length = w * h * 4;
         byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
         try
         {
@@ -175,9 +180,14 @@ public static unsafe class ImageIO
             throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; size {size.Width}x{size.Height})");
         }
 
+        if ((long)size.Width * size.Height * 4 > Array.MaxLength)
+        {
+            throw new ImageException($"a {size.Width}x{size.Height} image is too large to decode");
+        }
+
         // Unpremultiplied and without a colour space: colours as stored (alpha dropped, no ICC conversion), as OpenCV reads them.
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        int length = checked(size.Width * size.Height * 4);
+        int length = size.Width * size.Height * 4;
         byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
         try
         {
