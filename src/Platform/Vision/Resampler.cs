@@ -4,8 +4,8 @@ namespace SsdLite.Platform.Vision;
 
 /// <summary>
 /// cv::resize for packed uint8 and float32 images, in managed code and bit for bit as OpenCV 4.x computes it
-/// on x86-64 (no IPP): the detector's reference resized its inputs with cv2.resize, and the oracle parity tests
-/// compare against that.
+/// on x86-64: the detector's reference resized its inputs with cv2.resize, and the oracle parity tests compare
+/// against that. (OpenCV builds with IPP use it for float images only; those results may differ in the last bit.)
 /// </summary>
 /// <remarks>
 /// INTER_LINEAR is separable. Per destination column OpenCV takes the source position
@@ -97,13 +97,13 @@ internal static unsafe class Resampler
         public bool IsHalving { get; }
     }
 
-    /// <summary>Source column and weights of each destination column (or row), as OpenCV's linear tables.</summary>
-    private static void LinearTable(int srcSize, int dstSize, double scale, int* offset, float* weight1,
-        out int first, out int limit)
+    /// <summary>
+    /// Source column and weight of the right neighbour for each destination column, as OpenCV's linear tables;
+    /// <paramref name="limit"/> is the first column whose position reaches the last source pixel (from there on
+    /// that pixel is taken as it is). Left of the image the weight is 0 on the first pixel.
+    /// </summary>
+    private static void ColumnTable(int srcSize, int dstSize, double scale, int* offset, float* weight1, out int limit)
     {
-        // first: the first index whose source position is not left of the image; limit: the first index whose
-        // position reaches the last source pixel (from there on the edge pixel is taken as it is).
-        first = 0;
         limit = dstSize;
         for (int d = 0; d < dstSize; d++)
         {
@@ -112,7 +112,6 @@ internal static unsafe class Resampler
             f -= s;
             if (s < 0)
             {
-                first = d + 1;
                 f = 0;
                 s = 0;
             }
@@ -132,7 +131,10 @@ internal static unsafe class Resampler
         }
     }
 
-    /// <summary>Row index and weights of each destination row: no clamping of the weights, unlike columns.</summary>
+    /// <summary>
+    /// Upper source row and weight of the lower one for each destination row: unlike columns, the weights are not
+    /// clamped (the row indices are, when the rows are read).
+    /// </summary>
     private static void RowTable(int dstSize, double scale, int* offset, float* weight1)
     {
         for (int d = 0; d < dstSize; d++)
@@ -144,6 +146,8 @@ internal static unsafe class Resampler
         }
     }
 
+    // MathF.Round rounds half to even, as OpenCV's saturate_cast<short>(float) does; the two weights of a
+    // column may thus sum to 2047 or 2049, and that is kept.
     private static short Fixed(float weight) => (short)MathF.Round(weight * CoefScale);
 
     private static int ClampRow(int y, int height) => y < 0 ? 0 : (y < height ? y : height - 1);
@@ -166,7 +170,7 @@ internal static unsafe class Resampler
             short* alpha = sp;
             short* beta = sp + (2 * dstWidth);
 
-            LinearTable(srcWidth, dstWidth, plan.ScaleX, xofs, fp, out _, out int xmax);
+            ColumnTable(srcWidth, dstWidth, plan.ScaleX, xofs, fp, out int xmax);
             for (int dx = 0; dx < dstWidth; dx++)
             {
                 alpha[2 * dx] = Fixed(1f - fp[dx]);
@@ -316,7 +320,7 @@ internal static unsafe class Resampler
             float* row0 = fy + dstHeight;
             float* row1 = row0 + rowLength;
 
-            LinearTable(srcWidth, dstWidth, plan.ScaleX, xofs, fx, out _, out int xmax);
+            ColumnTable(srcWidth, dstWidth, plan.ScaleX, xofs, fx, out int xmax);
             for (int dx = 0; dx < dstWidth; dx++)
             {
                 alpha[dx] = fx[dx];
