@@ -73,7 +73,7 @@ public sealed class Image
         }
     }
 
-    /// <summary>A resized copy (cv::resize; bilinear by default, as the detector's input transform).</summary>
+    /// <summary>A resized copy (as cv::resize: bilinear by default, as the detector's input transform).</summary>
     public Image Resize(int width, int height, Interpolation interpolation = Interpolation.Linear)
     {
         var result = new Image(width, height);

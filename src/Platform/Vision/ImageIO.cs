@@ -1,8 +1,12 @@
+using System.Buffers;
+using SkiaSharp;
+
 namespace SsdLite.Platform.Vision;
 
 /// <summary>
-/// Reading and writing images through OpenCV (as torchvision.io): decoding as cv::imread(path, IMREAD_COLOR)
-/// does, EXIF orientation applied, into RGB; writing JPEG, PNG or BMP by the path's extension.
+/// Reading and writing images through SkiaSharp's codecs (libjpeg-turbo, libpng, libwebp, as OpenCV uses):
+/// decoding as cv::imread(path, IMREAD_COLOR) does, EXIF orientation applied and alpha dropped, into RGB;
+/// writing JPEG, PNG, BMP or WebP (lossless) by the path's extension.
 /// </summary>
 public static unsafe class ImageIO
 {
@@ -40,25 +44,43 @@ public static unsafe class ImageIO
         return (image.Width, image.Height);
     }
 
-    /// <summary>Decodes an encoded image (JPEG, PNG, BMP, … whatever OpenCV reads) held in memory.</summary>
+    /// <summary>Decodes an encoded image (JPEG, PNG, BMP, WebP, GIF, … whatever SkiaSharp reads) held in memory.</summary>
     public static Image Decode(ReadOnlySpan<byte> data) => DecodeChecked(data);
 
-    /// <summary>Writes an image; the format follows the extension (.jpg/.jpeg, .png, .bmp); quality applies to JPEG.</summary>
+    /// <summary>
+    /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .bmp, .webp); quality applies to JPEG.
+    /// The file appears whole or not at all: the bytes go to a temporary file beside it, then replace it.
+    /// </summary>
     public static void Write(string path, Image image, int quality = DefaultJpegQuality)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(image);
         CheckQuality(quality);
-        fixed (byte* p = image.Data)
+        byte[] bytes;
+        try
         {
-            if (NativeImage.ssdimg_write(path, p, image.Width, image.Height, quality) != 0)
-            {
-                throw new ImageException($"cannot write image '{path}': {NativeImage.LastError()}", path);
-            }
+            bytes = EncodeChecked(image, Path.GetExtension(path), quality);
+        }
+        catch (ImageException e)
+        {
+            throw new ImageException($"cannot write image '{path}': {e.Message}", path, e);
+        }
+
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new ImageException($"cannot write image '{path}': {e.Message}", path, e);
         }
     }
 
-    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".bmp").</summary>
+    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".bmp", ".webp").</summary>
     public static byte[] Encode(Image image, string extension, int quality = DefaultJpegQuality)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -69,22 +91,63 @@ public static unsafe class ImageIO
             extension = "." + extension;
         }
 
-        fixed (byte* p = image.Data)
+        try
         {
-            byte* buffer = NativeImage.ssdimg_encode(extension, p, image.Width, image.Height, quality, out long length);
-            if (buffer == null)
-            {
-                throw new ImageException($"cannot encode image as '{extension}': {NativeImage.LastError()}");
-            }
+            return EncodeChecked(image, extension, quality);
+        }
+        catch (ImageException e)
+        {
+            throw new ImageException($"cannot encode image as '{extension}': {e.Message}", null, e);
+        }
+    }
 
-            try
+    private static byte[] EncodeChecked(Image image, string extension, int quality)
+    {
+        switch (extension.ToLowerInvariant())
+        {
+            case ".bmp":
+                return BmpWriter.Encode(image);
+            case ".jpg" or ".jpeg" or ".jpe":
+                // 4:2:0 chroma, as libjpeg's (and so OpenCV's) default.
+                return EncodeSkia(image, p => p.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)));
+            case ".png":
+                return EncodeSkia(image, p => p.Encode(SKPngEncoderOptions.Default));
+            case ".webp":
+                return EncodeSkia(image, p => p.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100)));
+            default:
+                throw new ImageException($"no encoder for the extension '{extension}' (use .jpg, .jpeg, .png, .bmp or .webp)");
+        }
+    }
+
+    private static byte[] EncodeSkia(Image image, Func<SKPixmap, SKData?> encode)
+    {
+        int w = image.Width, h = image.Height;
+        if ((long)w * h * 4 > Array.MaxLength)
+        {
+            throw new ImageException($"a {w}x{h} image is too large to encode");
+        }
+
+        int length = w * h * 4;
+        byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            PixelLayout.RgbToRgba(image.Data, rgba.AsSpan(0, length));
+            fixed (byte* p = rgba)
             {
-                return new ReadOnlySpan<byte>(buffer, checked((int)length)).ToArray();
+                var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
+                using var pixmap = new SKPixmap(info, (nint)p, w * 4);
+                using var data = encode(pixmap);
+                if (data is null || data.IsEmpty)
+                {
+                    throw new ImageException($"SkiaSharp could not encode a {w}x{h} image");
+                }
+
+                return data.ToArray();
             }
-            finally
-            {
-                NativeImage.ssdimg_free(buffer);
-            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgba);
         }
     }
 
@@ -95,41 +158,73 @@ public static unsafe class ImageIO
             throw new ImageException("the data is empty");
         }
 
-        // libjpeg decodes a truncated file with a warning on stderr and grey where the data ended; OpenCV then
-        // returns the image as if whole. A JPEG is complete when an end-of-image marker follows its last scan.
-        if (IsJpeg(data) && !JpegHasEnd(data))
+        // libjpeg decodes a truncated file with grey where the data ended, and SkiaSharp returns that as an image.
+        // A JPEG is complete when an end-of-image marker follows its last scan.
+        bool jpeg = IsJpeg(data);
+        if (jpeg && !JpegHasEnd(data))
         {
-            throw new ImageException("truncated JPEG: no end-of-image marker after the last scan");
+            throw Truncated();
         }
 
-        nint handle;
-        int width, height;
-        fixed (byte* p = data)
+        using var skData = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(skData);
+        if (codec is null)
         {
-            handle = NativeImage.ssdimg_decode(p, data.Length, NativeImage.ReadColor, out width, out height);
+            // SkiaSharp tells no more than that it found no decoder or that the header is broken.
+            throw new ImageException($"SkiaSharp could not decode it ({Describe(data)})");
         }
 
-        if (handle == 0)
+        var size = codec.Info;
+        if (size.Width <= 0 || size.Height <= 0)
         {
-            string reason = NativeImage.LastError();
-            throw new ImageException($"OpenCV could not decode it ({Describe(data)}; {reason})");
+            throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; size {size.Width}x{size.Height})");
         }
 
+        if ((long)size.Width * size.Height * 4 > Array.MaxLength)
+        {
+            throw new ImageException($"a {size.Width}x{size.Height} image is too large to decode");
+        }
+
+        // Unpremultiplied and without a colour space: colours as stored (alpha dropped, no ICC conversion), as OpenCV reads them.
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        int length = size.Width * size.Height * 4;
+        byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var image = new Image(width, height);
-            fixed (byte* dst = image.Data)
+            SKCodecResult result;
+            fixed (byte* p = rgba)
             {
-                NativeImage.Check(NativeImage.ssdimg_copy_rgb(handle, dst), "copying the decoded image");
+                result = codec.GetPixels(info, (nint)p);
             }
 
-            return image;
+            if (result != SKCodecResult.Success)
+            {
+                if (jpeg && result == SKCodecResult.IncompleteInput)
+                {
+                    throw Truncated();
+                }
+
+                throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; {Reason(result)})");
+            }
+
+            return PixelLayout.Orient(rgba.AsSpan(0, length), size.Width, size.Height, codec.EncodedOrigin);
         }
         finally
         {
-            NativeImage.ssdimg_release(handle);
+            ArrayPool<byte>.Shared.Return(rgba);
         }
     }
+
+    private static ImageException Truncated() => new("truncated JPEG: no end-of-image marker after the last scan");
+
+    private static string Reason(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput => "the data ends early",
+        SKCodecResult.ErrorInInput => "the data has errors",
+        SKCodecResult.InvalidInput => "the data is not valid",
+        SKCodecResult.Unimplemented => "a feature of the file is not supported",
+        _ => $"codec result {result}",
+    };
 
     private static bool IsJpeg(ReadOnlySpan<byte> data) => data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
 
@@ -158,6 +253,16 @@ public static unsafe class ImageIO
             return "BMP data that is corrupt or truncated";
         }
 
+        if (data.Length >= 12 && data[..4].SequenceEqual("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8))
+        {
+            return "WebP data that is corrupt or truncated";
+        }
+
+        if (data.Length >= 6 && (data[..6].SequenceEqual("GIF87a"u8) || data[..6].SequenceEqual("GIF89a"u8)))
+        {
+            return "GIF data that is corrupt or truncated";
+        }
+
         return $"not a recognised image format, {data.Length} bytes starting {Convert.ToHexString(data[..Math.Min(8, data.Length)])}";
     }
 
@@ -166,6 +271,18 @@ public static unsafe class ImageIO
         if (quality is < 1 or > 100)
         {
             throw new ArgumentOutOfRangeException(nameof(quality), $"JPEG quality must be in 1..100, got {quality}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original error is the one worth reporting.
         }
     }
 }

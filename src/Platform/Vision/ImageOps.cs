@@ -1,54 +1,46 @@
 namespace SsdLite.Platform.Vision;
 
-/// <summary>OpenCV's interpolation flags (cv::InterpolationFlags).</summary>
+/// <summary>The interpolations <see cref="ImageOps.Resize(ReadOnlySpan{byte}, int, int, Span{byte}, int, int, int, Interpolation)"/> offers (cv::InterpolationFlags values).</summary>
 public enum Interpolation
 {
+    /// <summary>cv::INTER_NEAREST: the pixel at floor(x * srcWidth / dstWidth).</summary>
     Nearest = 0,
+
+    /// <summary>cv::INTER_LINEAR, bit-exact with OpenCV 4.x for uint8 images.</summary>
     Linear = 1,
-    Cubic = 2,
-    Area = 3,
-    Lanczos4 = 4,
 }
 
-/// <summary>The colour conversions the bridge offers (cv::ColorConversionCodes values).</summary>
+/// <summary>The colour conversions offered for float images (cv::ColorConversionCodes values).</summary>
 public enum ColorConversion
 {
     RgbToBgr = 4,
 
-    /// <summary>For float input: H in [0, 360), S in [0, 1], V on the input's scale. For bytes: H in [0, 180).</summary>
+    /// <summary>H in [0, 360), S in [0, 1], V on the input's scale.</summary>
     RgbToHsv = 41,
     HsvToRgb = 55,
 }
 
 /// <summary>
-/// Pixel operations on caller-owned interleaved (HWC) buffers, through OpenCV: the span form of what
-/// <see cref="Image"/> offers, for uint8 and float32 data (as torchvision.transforms.functional sits beside io).
+/// Pixel operations on caller-owned interleaved (HWC) buffers, in managed code that computes what OpenCV's
+/// cv::resize and cv::cvtColor compute: the span form of what <see cref="Image"/> offers, for uint8 and float32.
 /// </summary>
 public static unsafe class ImageOps
 {
-    /// <summary>cv::setNumThreads: loader workers run OpenCV single-threaded (1); 0 disables its threading, -1 restores the default.</summary>
-    public static void SetNumThreads(int threads) => NativeImage.Check(NativeImage.ssdimg_set_num_threads(threads), "cv::setNumThreads");
-
-    public static int NumThreads => NativeImage.ssdimg_get_num_threads();
-
-    /// <summary>The OpenCV version the bridge was built against.</summary>
-    public static string OpenCvVersion => System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeImage.ssdimg_version()) ?? "";
-
-    /// <summary>Resizes a packed uint8 image of <paramref name="channels"/> channels into <paramref name="dst"/> (cv::resize).</summary>
+    /// <summary>Resizes a packed uint8 image of <paramref name="channels"/> channels into <paramref name="dst"/> (as cv::resize).</summary>
     public static void Resize(ReadOnlySpan<byte> src, int srcWidth, int srcHeight, Span<byte> dst, int dstWidth,
         int dstHeight, int channels = 3, Interpolation interpolation = Interpolation.Linear)
     {
         CheckSize(src.Length, srcWidth, srcHeight, channels, nameof(src));
         CheckSize(dst.Length, dstWidth, dstHeight, channels, nameof(dst));
+        CheckInterpolation(interpolation);
         fixed (byte* s = src)
         fixed (byte* d = dst)
         {
-            NativeImage.Check(NativeImage.ssdimg_resize(s, srcWidth, srcHeight, 0, d, dstWidth, dstHeight, 0,
-                NativeImage.DepthU8, channels, (int)interpolation), "cv::resize");
+            Resampler.Resize(s, srcWidth, srcHeight, srcWidth * channels, d, dstWidth, dstHeight, channels, interpolation);
         }
     }
 
-    /// <summary>Resizes a packed float image into <paramref name="dst"/> (cv::resize).</summary>
+    /// <summary>Resizes a packed float image into <paramref name="dst"/> (as cv::resize).</summary>
     public static void Resize(ReadOnlySpan<float> src, int srcWidth, int srcHeight, Span<float> dst, int dstWidth,
         int dstHeight, int channels = 3, Interpolation interpolation = Interpolation.Linear) =>
         ResizeRegion(src, srcWidth, 0, 0, srcWidth, srcHeight, dst, dstWidth, dstHeight, channels, interpolation);
@@ -65,23 +57,23 @@ public static unsafe class ImageOps
             throw new ArgumentOutOfRangeException(nameof(width), $"region ({x}, {y}, {width}, {height}) outside rows of {srcStride} pixels");
         }
 
-        long last = ((long)(y + height - 1) * srcStride + x + width) * channels;
+        long last = (((long)(y + height - 1) * srcStride) + x + width) * channels;
         if (last > src.Length)
         {
             throw new ArgumentException($"region ({x}, {y}, {width}, {height}) needs {last} values, src has {src.Length}", nameof(src));
         }
 
         CheckSize(dst.Length, dstWidth, dstHeight, channels, nameof(dst));
+        CheckInterpolation(interpolation);
         fixed (float* s = src)
         fixed (float* d = dst)
         {
-            float* origin = s + (((long)y * srcStride) + x) * channels;
-            NativeImage.Check(NativeImage.ssdimg_resize(origin, width, height, (long)srcStride * channels * sizeof(float),
-                d, dstWidth, dstHeight, 0, NativeImage.DepthF32, channels, (int)interpolation), "cv::resize");
+            float* origin = s + ((((long)y * srcStride) + x) * channels);
+            Resampler.Resize(origin, width, height, srcStride * channels, d, dstWidth, dstHeight, channels, interpolation);
         }
     }
 
-    /// <summary>Converts a 3-channel float image between colour spaces (cv::cvtColor); src and dst may be the same buffer.</summary>
+    /// <summary>Converts a 3-channel float image between colour spaces (as cv::cvtColor); src and dst may be the same buffer.</summary>
     public static void ConvertColor(ReadOnlySpan<float> src, Span<float> dst, int width, int height, ColorConversion code)
     {
         CheckSize(src.Length, width, height, 3, nameof(src));
@@ -89,19 +81,21 @@ public static unsafe class ImageOps
         fixed (float* s = src)
         fixed (float* d = dst)
         {
-            NativeImage.Check(NativeImage.ssdimg_cvt_color(s, d, width, height, NativeImage.DepthF32, (int)code), "cv::cvtColor");
-        }
-    }
-
-    /// <summary>Converts a 3-channel uint8 image between colour spaces (cv::cvtColor); src and dst may be the same buffer.</summary>
-    public static void ConvertColor(ReadOnlySpan<byte> src, Span<byte> dst, int width, int height, ColorConversion code)
-    {
-        CheckSize(src.Length, width, height, 3, nameof(src));
-        CheckSize(dst.Length, width, height, 3, nameof(dst));
-        fixed (byte* s = src)
-        fixed (byte* d = dst)
-        {
-            NativeImage.Check(NativeImage.ssdimg_cvt_color(s, d, width, height, NativeImage.DepthU8, (int)code), "cv::cvtColor");
+            long n = (long)width * height;
+            switch (code)
+            {
+                case ColorConversion.RgbToHsv:
+                    ColorSpaces.RgbToHsv(s, d, n);
+                    break;
+                case ColorConversion.HsvToRgb:
+                    ColorSpaces.HsvToRgb(s, d, n);
+                    break;
+                case ColorConversion.RgbToBgr:
+                    ColorSpaces.SwapRedBlue(s, d, n);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(code), $"colour conversion {code} is not offered");
+            }
         }
     }
 
@@ -115,6 +109,14 @@ public static unsafe class ImageOps
         if ((long)width * height * channels != length)
         {
             throw new ArgumentException($"buffer of {length} values does not hold {width}x{height}x{channels}", name);
+        }
+    }
+
+    private static void CheckInterpolation(Interpolation interpolation)
+    {
+        if (interpolation is not (Interpolation.Linear or Interpolation.Nearest))
+        {
+            throw new ArgumentOutOfRangeException(nameof(interpolation), $"interpolation {interpolation} is not offered");
         }
     }
 }

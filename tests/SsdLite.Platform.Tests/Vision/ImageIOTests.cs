@@ -198,6 +198,66 @@ public sealed class ImageIOTests : IDisposable
         Assert.Contains("x.unknown", e.Message);
     }
 
+    [Fact]
+    public void WebpIsWrittenLossless()
+    {
+        var image = Pattern(37, 23);
+        string path = Path.Combine(_dir, "pattern.webp");
+        ImageIO.Write(path, image);
+        Assert.Equal(image.Data, ImageIO.Read(path).Data);
+    }
+
+    [Fact]
+    public void WritesReplaceTheFileWholeAndLeaveNothingElse()
+    {
+        string path = Path.Combine(_dir, "out.png");
+        File.WriteAllText(path, "old contents");
+        var image = Pattern(8, 8);
+        ImageIO.Write(path, image);
+        Assert.Equal(image.Data, ImageIO.Read(path).Data);
+        Assert.Equal(["out.png"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+
+        string nowhere = Path.Combine(_dir, "no", "such", "folder", "x.jpg");
+        var e = Assert.Throws<ImageException>(() => ImageIO.Write(nowhere, image));
+        Assert.Contains(nowhere, e.Message);
+        Assert.Equal(nowhere, e.Path);
+    }
+
+    [Fact]
+    public void EncodingToAnUnknownFormatThrows()
+    {
+        var e = Assert.Throws<ImageException>(() => ImageIO.Encode(Pattern(4, 4), "tiff"));
+        Assert.Contains(".tiff", e.Message);
+    }
+
+    [Theory]
+    [InlineData("FFD8FF", "truncated")]
+    [InlineData("FFD8FFE000104A464946", "truncated")]
+    [InlineData("89504E470D0A1A0A", "PNG")]
+    [InlineData("89504E470D0A1A0A0000000D49484452", "PNG")]
+    [InlineData("424D", "BMP")]
+    [InlineData("424D3600000000000000360000002800", "BMP")]
+    [InlineData("52494646000000005745425056503820", "WebP")]
+    [InlineData("474946383961", "GIF")]
+    [InlineData("00", "not a recognised image format, 1 bytes starting 00")]
+    [InlineData("0102030405060708090A", "not a recognised image format, 10 bytes starting 0102030405060708")]
+    public void BrokenDataThrowsAnImageExceptionThatSaysWhatItIs(string hex, string expected)
+    {
+        var e = Assert.Throws<ImageException>(() => ImageIO.Decode(Convert.FromHexString(hex)));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void TruncatedBmpThrowsNamingTheFile()
+    {
+        byte[] bmp = ImageIO.Encode(Pattern(40, 30), ".bmp");
+        string path = Path.Combine(_dir, "cut.bmp");
+        File.WriteAllBytes(path, bmp[..(bmp.Length / 2)]);
+        var e = Assert.Throws<ImageException>(() => ImageIO.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("BMP", e.Message);
+    }
+
     private static void AssertNear(Rgb expected, Rgb actual, int tolerance = 24)
     {
         Assert.True(Math.Abs(expected.R - actual.R) <= tolerance && Math.Abs(expected.G - actual.G) <= tolerance

@@ -69,16 +69,6 @@ public sealed class ImageOpsTests
     }
 
     [Fact]
-    public void SetNumThreadsIsAccepted()
-    {
-        int before = ImageOps.NumThreads;
-        ImageOps.SetNumThreads(1);
-        Assert.Equal(1, ImageOps.NumThreads);
-        ImageOps.SetNumThreads(before);
-        Assert.StartsWith("4.", ImageOps.OpenCvVersion);
-    }
-
-    [Fact]
     public void WrongBufferSizesThrow()
     {
         Assert.Throws<ArgumentException>(() => ImageOps.Resize(new byte[11], 2, 2, new byte[12], 2, 2));
