@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SsdLite.Detection;
 
 namespace SsdLite.Tools.Bench;
 
@@ -11,7 +12,7 @@ public static class BenchReport
     public static void PrintHeader(TextWriter output, MachineInfo machine, BenchSettings settings)
     {
         output.WriteLine($"machine: {machine}");
-        output.WriteLine($"settings: width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
+        output.WriteLine($"settings: {settings.Arch.Name()}, width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
             $"{settings.Iterations} timed iterations after {settings.Warmup} warm-up; median (min-max)");
         if (settings.GlibcMallocDefaults) output.WriteLine("malloc: glibc defaults restored (the engine's mallopt tuning undone)");
         output.WriteLine($"{"part",-10} {"case",-40} {"median",12} {"min-max",20} {"items/s",10}");
@@ -36,6 +37,7 @@ public static class BenchReport
         parts = s.Parts.ToString(),
         s.Iterations,
         s.Warmup,
+        arch = s.Arch.Name(),
         s.Width,
         s.InputSize,
         s.NumClasses,

@@ -1,3 +1,5 @@
+using SsdLite.Detection;
+
 namespace SsdLite.Tools.Bench;
 
 /// <summary>The parts of <c>ssdlite bench</c>.</summary>
@@ -29,6 +31,9 @@ public sealed record BenchSettings
     public IReadOnlyList<int> InferenceBatchSizes { get; init; } = [1, 8];
 
     public IReadOnlyList<int> TrainBatchSizes { get; init; } = [16, 32];
+
+    /// <summary>The detector measured by the inference and train parts.</summary>
+    public SsdArch Arch { get; init; } = SsdArch.Mb2SsdLite;
 
     public double Width { get; init; } = 1.0;
 

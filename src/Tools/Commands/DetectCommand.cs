@@ -16,21 +16,23 @@ internal static class DetectCommand
         var outDir = new Option<string?>("--out") { Description = "Folder for the images with drawn boxes, labels and scores" };
         var json = new Option<string?>("--json") { Description = "Write the detections as JSON (boxes in original pixels, sorted by score)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
         var paths = new Argument<string[]>("PATH") { Description = "Image files, folders or globs (*.jpg)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("detect", "Detect objects in images")
         {
-            weights, labels, threshold, topK, outDir, json, device, paths,
+            weights, labels, threshold, topK, outDir, json, device, arch, paths,
         };
         command.SetAction(r => CommandRunner.Run("detect", () => Execute(r.GetValue(weights)!, r.GetValue(labels), r.GetValue(threshold),
-            r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(device)!, r.GetValue(paths)!)));
+            r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(device)!, ArchOption.Value(r, arch), r.GetValue(paths)!)));
         return command;
     }
 
-    private static int Execute(string weights, string? labels, float threshold, int topK, string? outDir, string? json, string device, string[] paths)
+    private static int Execute(string weights, string? labels, float threshold, int topK, string? outDir, string? json, string device,
+        SsdArch? arch, string[] paths)
     {
         if (threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {threshold}");
         var files = DetectRunner.ExpandPaths(paths);
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device));
+        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device), arch: arch);
         detector.PostProcessor = new PostProcessor(threshold, 0.45f, 200, topK, labels: Detector.Labels(detector.Config));
         var results = DetectRunner.Run(detector, files, outDir);
         foreach (var r in results)

@@ -18,18 +18,20 @@ internal static class EvalCommand
         var json = new Option<string?>("--json") { Description = "Write {metric, iou_threshold, mAP, per_class, images} here" };
         var plots = new Option<string?>("--plots") { Description = "Folder for the precision-recall curves (pr_curves.png)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
         var command = new Command("eval", "Evaluate a detector on a VOC split: AP per class and mAP@0.5 (VOC devkit rules)")
         {
-            weights, data, split, labels, metric, json, plots, device,
+            weights, data, split, labels, metric, json, plots, device, arch,
         };
         command.SetAction(r => CommandRunner.Run("eval", () => Execute(r.GetValue(weights)!, r.GetValue(data)!, r.GetValue(split)!,
-            r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(plots), r.GetValue(device)!)));
+            r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(plots), r.GetValue(device)!, ArchOption.Value(r, arch))));
         return command;
     }
 
-    private static int Execute(string weights, string data, string split, string? labels, string metric, string? json, string? plots, string device)
+    private static int Execute(string weights, string data, string split, string? labels, string metric, string? json, string? plots, string device,
+        SsdArch? arch)
     {
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device));
+        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device), arch: arch);
         var report = EvalRunner.Run(detector, data, split, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
         EvalRunner.Print(report);
         if (json is not null)

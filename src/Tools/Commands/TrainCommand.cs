@@ -10,7 +10,7 @@ internal static class TrainCommand
     private sealed record Flags(Option<string?> Config, Option<string[]> Data, Option<string?> ValData, Option<string?> Labels,
         Option<int?> Epochs, Option<int?> BatchSize, Option<double?> Lr, Option<string?> Device, Option<string?> Pretrained,
         Option<string?> Resume, Option<string?> Out, Option<double?> MaxMinutes, Option<bool> Strict, Option<ulong?> Seed,
-        Option<string[]> Set);
+        Option<string[]> Set, Option<string?> Arch);
 
     public static Command Create()
     {
@@ -23,17 +23,18 @@ internal static class TrainCommand
             new("--batch-size") { Description = "Images per step" },
             new("--lr") { Description = "Initial learning rate" },
             new("--device") { Description = "cpu or cuda" },
-            new("--pretrained") { Description = "Start from weights: an SsdLite checkpoint, a reference .pth or a torchvision mobilenet_v2 .pth" },
+            new("--pretrained") { Description = "Start from weights: an SsdLite checkpoint or reference .pth of the same arch, or a backbone (torchvision mobilenet_v2 for mb2-ssd-lite, an ImageNet MobileNetV1 .pth for the mb1 archs)" },
             new("--resume") { Description = "Continue a run from its checkpoint (runs/NAME/checkpoints/last.ckpt)" },
             new("--out") { Description = "Run folder (checkpoints/, metrics.csv, config.yaml)" },
             new("--max-minutes") { Description = "Stop cleanly after this many minutes, saving a resumable checkpoint" },
             new("--strict") { Description = "Refuse to train when the data check finds any problem (default: report and skip)" },
             new("--seed") { Description = "Seed of initialisation, shuffling and augmentation" },
-            new("--set") { Description = "Override any config key: --set key=value (repeatable), e.g. --set warmup_epochs=1", AllowMultipleArgumentsPerToken = true });
+            new("--set") { Description = "Override any config key: --set key=value (repeatable), e.g. --set warmup_epochs=1", AllowMultipleArgumentsPerToken = true },
+            ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"));
         var command = new Command("train", "Train an SSD-Lite detector on VOC-format data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
-            f.MaxMinutes, f.Strict, f.Seed, f.Set,
+            f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch,
         };
         command.SetAction(r => CommandRunner.Run("train", () => Execute(r, f)));
         return command;
@@ -56,6 +57,7 @@ internal static class TrainCommand
 
     private static void ApplyFlags(TrainOptions o, ParseResult r, Flags f)
     {
+        if (ArchOption.Value(r, f.Arch) is { } arch) o.Arch = arch;
         if (r.GetValue(f.Data) is { Length: > 0 } data) o.Data = data.ToList();
         if (r.GetValue(f.ValData) is { } val) o.ValData = val;
         if (r.GetValue(f.Labels) is { } labels) o.Labels = labels;

@@ -27,6 +27,9 @@ public enum OptimizerKind
 public sealed class TrainOptions
 {
     // model
+    /// <summary>The detector: mb2-ssd-lite (the default), mb1-ssd-lite or mb1-ssd.</summary>
+    public SsdArch Arch { get; set; } = SsdArch.Mb2SsdLite;
+
     public double Width { get; set; } = 1.0;
     public int InputSize { get; set; } = 300;
     public ChannelRounding Rounding { get; set; } = ChannelRounding.MakeDivisible;
@@ -103,6 +106,7 @@ public sealed class TrainOptions
 
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
+        ["arch"] = (o, v) => o.Arch = SsdArchs.Parse(v),
         ["width"] = (o, v) => o.Width = Double(v),
         ["input_size"] = (o, v) => o.InputSize = Int(v),
         ["rounding"] = (o, v) => o.Rounding = Enum<ChannelRounding>(v),
@@ -217,7 +221,7 @@ public sealed class TrainOptions
     {
         var lines = new List<string>
         {
-            $"width: {Format(Width)}", $"input_size: {InputSize}", $"rounding: {Snake(Rounding.ToString())}",
+            $"arch: {Arch.Name()}", $"width: {Format(Width)}", $"input_size: {InputSize}", $"rounding: {Snake(Rounding.ToString())}",
             $"data: [{string.Join(", ", Data.Select(Quote))}]", $"train_split: {TrainSplit}",
             $"val_data: {(ValData is null ? "null" : Quote(ValData))}", $"val_split: {ValSplit}",
             $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"keep_difficult: {Lower(KeepDifficult)}",
@@ -276,10 +280,10 @@ public sealed class TrainOptions
         }
     }
 
-    /// <summary>The model these settings describe: width, input size, rounding and priors.</summary>
+    /// <summary>The model these settings describe: architecture, width, input size, rounding and priors.</summary>
     public SsdLiteConfig ModelConfig(IReadOnlyList<string> classNames)
     {
-        var plain = new SsdLiteConfig(classNames, Width, InputSize, Rounding);
+        var plain = new SsdLiteConfig(classNames, Width, InputSize, Rounding, arch: Arch);
         var reference = PriorSpec.Reference;
         if (PriorSizes.Count == 0 && AspectRatios.SequenceEqual(reference.AspectRatios.Select(r => (double)r))) return plain;
         var features = plain.FeatureMapSizes();
@@ -288,7 +292,7 @@ public sealed class TrainOptions
             : reference.Sources.Select(b => (double)b.MinSize / reference.ImageSize).Append(reference.Sources[^1].MaxSize / (double)reference.ImageSize).ToList();
         var sources = features.Select((f, k) => new BoxSpec(f, InputSize / (float)f, (float)(fractions[k] * InputSize), (float)(fractions[k + 1] * InputSize))).ToList();
         var spec = new PriorSpec(InputSize, sources, AspectRatios.Select(r => (float)r).ToList(), reference.CenterVariance, reference.SizeVariance);
-        return new SsdLiteConfig(classNames, Width, InputSize, Rounding, spec);
+        return new SsdLiteConfig(classNames, Width, InputSize, Rounding, spec, Arch);
     }
 
     private static void Require(bool ok, string key, object value)
