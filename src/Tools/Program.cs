@@ -10,7 +10,7 @@ internal static class Program
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("ssdlite: train, evaluate and run MobileNetV2 SSD-Lite detectors on Pascal VOC-format data");
+        var root = new RootCommand("ssdlite: train, evaluate and run MobileNet SSD and SSD-Lite detectors on Pascal VOC-format data");
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

@@ -31,7 +31,7 @@ internal static class TrainCommand
             new("--seed") { Description = "Seed of initialisation, shuffling and augmentation" },
             new("--set") { Description = "Override any config key: --set key=value (repeatable), e.g. --set warmup_epochs=1", AllowMultipleArgumentsPerToken = true },
             ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"));
-        var command = new Command("train", "Train an SSD-Lite detector on VOC-format data")
+        var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC-format data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
             f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch,
