@@ -75,10 +75,13 @@ internal sealed class RecordingProgress(CancellationTokenSource? cancel = null, 
 
     public List<string> Messages { get; } = [];
 
+    public List<StepReport> Steps { get; } = [];
+
     public void Run(Action body) => body();
 
     public void Step(in StepReport report)
     {
+        lock (Steps) Steps.Add(report);
         if (++steps == cancelAtStep) cancel?.Cancel();
     }
 
