@@ -14,8 +14,8 @@ public sealed record SsdLiteConfig
     public SsdLiteConfig(IReadOnlyList<string> classNames, double width = 1.0, int inputSize = 300,
         ChannelRounding rounding = ChannelRounding.MakeDivisible, PriorSpec? priors = null, SsdArch arch = SsdArch.Mb2SsdLite)
     {
-        if (!Enum.IsDefined(arch)) throw new ArgumentOutOfRangeException(nameof(arch), arch, "unknown architecture");
         ArgumentNullException.ThrowIfNull(classNames);
+        if (!Enum.IsDefined(arch)) throw new ArgumentOutOfRangeException(nameof(arch), arch, "unknown architecture");
         if (classNames.Count == 0) throw new ArgumentException("at least one object class is needed", nameof(classNames));
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
         if (inputSize < 32) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "input size must be at least 32");

@@ -26,4 +26,37 @@ public sealed class BenchTests
         Assert.Contains(rows, r => r.StartsWith("train", StringComparison.Ordinal) && r.Contains("step, batch 2, 96x96 ", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.StartsWith("train", StringComparison.Ordinal) && r.Contains("channels last", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void InferenceAndTrainMeasureTheNamedArch()
+    {
+        var output = new StringWriter();
+        var json = Path.Combine(Path.GetTempPath(), $"ssdlite-bench-{Guid.NewGuid():N}.json");
+        var settings = new BenchSettings
+        {
+            Parts = BenchParts.Inference | BenchParts.Train,
+            Arch = SsdLite.Detection.SsdArch.Mb1Ssd,
+            Width = 0.25,
+            InputSize = 64,
+            NumClasses = 3,
+            Iterations = 1,
+            Warmup = 0,
+            InferenceBatchSizes = [1],
+            TrainBatchSizes = [2],
+            JsonPath = json,
+        };
+        try
+        {
+            Assert.Equal(0, BenchCommand.Run(settings, output));
+            Assert.Contains("settings: mb1-ssd, width 0.25", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("\"arch\": \"mb1-ssd\"", File.ReadAllText(json), StringComparison.Ordinal);
+            var rows = output.ToString().Split('\n');
+            Assert.Contains(rows, r => r.StartsWith("inference", StringComparison.Ordinal));
+            Assert.Contains(rows, r => r.StartsWith("train", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
 }

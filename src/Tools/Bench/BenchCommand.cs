@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SsdLite.Detection;
 using SsdLite.Tools.Commands;
 
 namespace SsdLite.Tools.Bench;
@@ -21,7 +20,7 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
         var batchSizes = new Option<int[]>("--batch-sizes") { Description = "Inference batch sizes", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
         var trainBatchSizes = new Option<int[]>("--train-batch-sizes") { Description = "Training batch sizes", DefaultValueFactory = _ => [16, 32], AllowMultipleArgumentsPerToken = true };
-        var arch = ArchOption.Create("The detector the inference and train parts measure (default mb2-ssd-lite)");
+        var arch = ArchOption.Create("The detector the inference and train parts measure (default mb2-ssd-lite), and of --detect-weights when its keys do not tell");
         var width = new Option<double>("--width") { Description = "Width multiplier", DefaultValueFactory = _ => 1.0 };
         var inputSize = new Option<int>("--input-size") { Description = "Square input size", DefaultValueFactory = _ => 300 };
         var loaderImages = new Option<int>("--loader-images") { Description = "Synthetic 500x375 JPEGs for the loader part", DefaultValueFactory = _ => 96 };
@@ -45,7 +44,7 @@ public static class BenchCommand
             Warmup = Math.Max(0, result.GetValue(warmup)),
             InferenceBatchSizes = result.GetValue(batchSizes) ?? [1, 8],
             TrainBatchSizes = result.GetValue(trainBatchSizes) ?? [16, 32],
-            Arch = ArchOption.Value(result, arch) ?? SsdArch.Mb2SsdLite,
+            Arch = ArchOption.Value(result, arch),
             Width = result.GetValue(width),
             InputSize = result.GetValue(inputSize),
             LoaderImages = result.GetValue(loaderImages),

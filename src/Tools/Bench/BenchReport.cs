@@ -12,7 +12,7 @@ public static class BenchReport
     public static void PrintHeader(TextWriter output, MachineInfo machine, BenchSettings settings)
     {
         output.WriteLine($"machine: {machine}");
-        output.WriteLine($"settings: {settings.Arch.Name()}, width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
+        output.WriteLine($"settings: {settings.ModelArch.Name()}, width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
             $"{settings.Iterations} timed iterations after {settings.Warmup} warm-up; median (min-max)");
         if (settings.GlibcMallocDefaults) output.WriteLine("malloc: glibc defaults restored (the engine's mallopt tuning undone)");
         output.WriteLine($"{"part",-10} {"case",-40} {"median",12} {"min-max",20} {"items/s",10}");
@@ -37,7 +37,7 @@ public static class BenchReport
         parts = s.Parts.ToString(),
         s.Iterations,
         s.Warmup,
-        arch = s.Arch.Name(),
+        arch = s.ModelArch.Name(),
         s.Width,
         s.InputSize,
         s.NumClasses,

@@ -32,8 +32,14 @@ public sealed record BenchSettings
 
     public IReadOnlyList<int> TrainBatchSizes { get; init; } = [16, 32];
 
-    /// <summary>The detector measured by the inference and train parts.</summary>
-    public SsdArch Arch { get; init; } = SsdArch.Mb2SsdLite;
+    /// <summary>
+    /// The detector the inference and train parts measure (null: mb2-ssd-lite); for the detect part's weights, the
+    /// architecture of a reference .pth whose keys do not tell it.
+    /// </summary>
+    public SsdArch? Arch { get; init; }
+
+    /// <summary>The architecture of the parts' random-weight models.</summary>
+    public SsdArch ModelArch => Arch ?? SsdArch.Mb2SsdLite;
 
     public double Width { get; init; } = 1.0;
 

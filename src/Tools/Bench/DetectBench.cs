@@ -37,7 +37,7 @@ public static class DetectBench
         if (settings.DetectWeights is { } weights)
         {
             var labels = settings.DetectLabels is { } file ? Labels.Load(file).Names : null;
-            return Detector.Load(weights, labels);
+            return Detector.Load(weights, labels, arch: settings.Arch);
         }
         torch.manual_seed(1);
         return new Detector(BenchModels.Create(settings));
