@@ -13,7 +13,7 @@ public static class Initializers
                 nn.init.kaiming_normal_(c.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                 c.bias?.zero_();
                 break;
-            case BatchNorm2d bn:
+            case BatchNorm bn:
                 bn.weight!.fill_(1);
                 bn.bias!.zero_();
                 break;

@@ -34,11 +34,11 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
         var s = new Layers();
         if (HasExpansion)
         {
-            s.Append(nn.Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(nn.BatchNorm2d(HiddenChannels)).Append(nn.ReLU6());
+            s.Append(nn.Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6());
         }
         s.Append(nn.Conv2d(HiddenChannels, HiddenChannels, 3, Stride, 1, groups: HiddenChannels, bias: false))
-         .Append(nn.BatchNorm2d(HiddenChannels)).Append(nn.ReLU6())
-         .Append(nn.Conv2d(HiddenChannels, OutChannels, 1, bias: false)).Append(nn.BatchNorm2d(OutChannels));
+         .Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6())
+         .Append(nn.Conv2d(HiddenChannels, OutChannels, 1, bias: false)).Append(new HeldScalarBatchNorm2d(OutChannels));
         return s;
     }
 

@@ -32,7 +32,7 @@ public class BatchNormFoldingTests
         using var folded = BatchNormFolding.Fold(model);
 
         var modules = folded.named_modules().Select(m => m.module).ToList();
-        Assert.DoesNotContain(modules, m => m is BatchNorm2d);
+        Assert.DoesNotContain(modules, m => m is BatchNorm);
         var convs = modules.OfType<Conv2d>().ToList();
         Assert.Equal(model.named_modules().Count(m => m.module is Conv2d), convs.Count);
         Assert.All(convs, c => Assert.NotNull(c.bias));
@@ -58,10 +58,10 @@ public class BatchNormFoldingTests
     /// <summary>Non-trivial statistics: means away from 0, variances away from 1, scales and shifts not 1 and 0.</summary>
     private static void RandomizeBatchNorms(nn.Module model)
     {
-        foreach (var bn in model.named_modules().Select(m => m.module).OfType<BatchNorm2d>()) RandomizeBatchNorm(bn);
+        foreach (var bn in model.named_modules().Select(m => m.module).OfType<BatchNorm>()) RandomizeBatchNorm(bn);
     }
 
-    private static void RandomizeBatchNorm(BatchNorm2d bn)
+    private static void RandomizeBatchNorm(BatchNorm bn)
     {
         using var _ = torch.no_grad();
         bn.weight.uniform_(0.5, 1.5);

@@ -37,7 +37,7 @@ public static class BatchNormFolding
             var next = i + 1 < end ? source[i + 1] : null;
             switch (source[i])
             {
-                case Conv2d conv when next is BatchNorm2d bn:
+                case Conv2d conv when next is BatchNorm bn:
                     result.Append(FoldConv(conv, bn));
                     i++;
                     break;
@@ -61,7 +61,7 @@ public static class BatchNormFolding
     }
 
     /// <summary>One biased convolution computing conv then BatchNorm (eval mode) of the pair, on the conv's device.</summary>
-    public static Conv2d FoldConv(Conv2d conv, BatchNorm2d bn)
+    public static Conv2d FoldConv(Conv2d conv, BatchNorm bn)
     {
         ArgumentNullException.ThrowIfNull(conv);
         ArgumentNullException.ThrowIfNull(bn);

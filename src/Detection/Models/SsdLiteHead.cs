@@ -15,7 +15,7 @@ public static class SsdLiteHead
     /// </summary>
     public static Layers Separable(int inChannels, int outChannels) =>
         new(nn.Conv2d(inChannels, inChannels, 3, padding: 1, groups: inChannels),
-            nn.BatchNorm2d(inChannels),
+            new HeldScalarBatchNorm2d(inChannels),
             nn.ReLU6(),
             nn.Conv2d(inChannels, outChannels, 1));
 

@@ -121,7 +121,7 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
         {
             foreach (var (_, m) in classificationHeaders.named_modules())
             {
-                if (m is BatchNorm2d bn) bn.reset_parameters();
+                if (m is BatchNorm bn) bn.reset_parameters();
             }
         }
         Initializers.XavierConvs(classificationHeaders);
