@@ -9,9 +9,6 @@ namespace SsdLite.Backbone;
 /// </summary>
 public sealed class HeldScalarBatchNorm2d : BatchNorm
 {
-    // Never collected, so never finalized while libtorch uses it; libtorch only reads it.
-    private static readonly Scalar One = 1;
-
     public HeldScalarBatchNorm2d(long numFeatures, double eps = 1e-5, double momentum = 0.1)
         : base(numFeatures, eps, momentum, affine: true, track_running_stats: true, device: null, dtype: null, name: "BatchNorm2d")
     {
@@ -28,7 +25,7 @@ public sealed class HeldScalarBatchNorm2d : BatchNorm
         var factor = momentum ?? 0.0;
         if (training && track_running_stats && num_batches_tracked is not null)
         {
-            num_batches_tracked.add_(One, One);
+            num_batches_tracked.add_(HeldScalars.One, HeldScalars.One);
             if (momentum is null) factor = 1.0 / num_batches_tracked.item<long>();
         }
         var useBatchStatistics = training || (running_mean is null && running_var is null);

@@ -59,7 +59,8 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
     {
         var y = conv.forward(x, firstLayer, conv.Count);
         if (!UseResidual) return y;
-        var sum = blockInput + y;
+        // An explicit alpha: TorchSharp's + would pass a temporary Scalar the finalizer can free mid-call.
+        var sum = blockInput.add(y, HeldScalars.One);
         y.Dispose();
         return sum;
     }

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using SsdLite.Backbone;
 using SsdLite.Platform.Checkpoints;
-using SsdLite.Platform.Engine;
 using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection;

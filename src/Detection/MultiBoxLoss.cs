@@ -44,15 +44,16 @@ public sealed class MultiBoxLoss
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(gtLocations);
         using var scope = NewDisposeScope();
-        var positive = labels.gt(0);
+        using var scalars = new HeldScalars();
+        var positive = labels.gt(scalars.Of(0L));
         var negatives = HardNegatives(confidences, labels, positive);
         var selected = positive.logical_or(negatives);
         var numClasses = confidences.size(2);
         var cls = F.cross_entropy(confidences.index(selected).reshape(-1, numClasses), labels.index(selected), reduction: nn.Reduction.Sum);
         var reg = F.smooth_l1_loss(locations.index(positive), gtLocations.index(positive), nn.Reduction.Sum);
         var numPositives = Math.Max(1L, positive.sum().item<long>());
-        var regression = (reg / numPositives).MoveToOuterDisposeScope();
-        var classification = (cls / numPositives).MoveToOuterDisposeScope();
+        var regression = reg.div(scalars.Of(numPositives)).MoveToOuterDisposeScope();
+        var classification = cls.div(scalars.Of(numPositives)).MoveToOuterDisposeScope();
         return new MultiBoxLossParts(regression, classification);
     }
 
@@ -67,12 +68,13 @@ public sealed class MultiBoxLoss
         ArgumentNullException.ThrowIfNull(positive);
         using var _ = no_grad();
         using var scope = NewDisposeScope();
+        using var scalars = new HeldScalars();
         var backgroundLoss = F.log_softmax(confidences, 2).select(2, 0).neg();
-        var eligible = labels.eq(0);
-        var ranked = backgroundLoss.masked_fill(eligible.logical_not(), double.NegativeInfinity);
+        var eligible = labels.eq(scalars.Of(0L));
+        var ranked = backgroundLoss.masked_fill(eligible.logical_not(), scalars.Of(double.NegativeInfinity));
         var (_, order) = ranked.sort(1, descending: true, stable: true);
         var (_, rank) = order.sort(1);
-        var numNeg = (positive.sum(1, keepdim: true) * NegPosRatio).clamp_min(MinNegativesPerImage);
+        var numNeg = positive.sum(1, keepdim: true).mul(scalars.Of((long)NegPosRatio)).clamp_min(scalars.Of((long)MinNegativesPerImage));
         return rank.lt(numNeg).logical_and(eligible).MoveToOuterDisposeScope();
     }
 }

@@ -76,9 +76,11 @@ public sealed class MainCheckpointTests
             Assert.Equal((epoch, step), (got.Epoch + 1, got.Step));
             Assert.Equal(lr, double.Parse(got.LearningRate.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), 12);
             // The same weights, momentum, rate, batches and augmentations give the same losses, to the printed digits,
-            // until float rounding (libtorch 1.13 against 2.10) flips a hard-negative choice: from step 4 the runs
-            // drift apart as any two engines' would, so only the first three steps are held to the print's precision.
-            if (i < 3) Assert.True(Math.Abs(loss - got.Loss) <= 0.0005 + 1e-6, $"step {i + 1}: loss {got.Loss:F4} against main's {loss:F3}");
+            // until float rounding flips a hard-negative choice; after that the runs drift apart as any two engines'
+            // would. Step 3 is already past that point on some CPUs: 16.018 with AVX-512 kernels and 15.917 with
+            // libtorch, oneDNN and MKL held to AVX2, on one machine, against main's 16.007. Steps 1 and 2 (which
+            // need main's weights and its momentum) hold on every kernel set tried, so only they are held to the print.
+            if (i < 2) Assert.True(Math.Abs(loss - got.Loss) <= 0.0005 + 1e-6, $"step {i + 1}: loss {got.Loss:F4} against main's {loss:F3}");
         }
     }
 

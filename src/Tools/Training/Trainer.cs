@@ -165,8 +165,8 @@ public sealed class Trainer
 
     private OptimizerHelper CreateOptimizer(SsdLiteModel model) => options.Optimizer switch
     {
-        OptimizerKind.Adamw => optim.AdamW(model.parameters(), options.Lr, options.Momentum, options.Beta2, weight_decay: options.WeightDecay),
-        _ => optim.SGD(model.parameters(), options.Lr, options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adamw => new HeldScalarAdamW(model.parameters(), options.Lr, options.Momentum, options.Beta2, weightDecay: options.WeightDecay),
+        _ => new HeldScalarSgd(model.parameters(), options.Lr, options.Momentum, weightDecay: options.WeightDecay),
     };
 
     /// <summary>
