@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference timings for SsdLite: MobileNetV2 SSD-Lite in eager PyTorch, built here from docs/ARCHITECTURE's
+"""Reference timings for SsdLite: MobileNetV2 SSD-Lite, MobileNetV1 SSD and SSD-Lite (--arch) in eager PyTorch, built here from docs/ARCHITECTURE's
 description (the reference repository's layout), timed the way `ssdlite bench` times our side.
 
 Run with Debian's python3-torch and the same glibc malloc tuning as our bridge:
@@ -111,6 +111,77 @@ class SSDLite(nn.Module):
         return y.permute(0, 2, 3, 1).contiguous().view(y.size(0), -1, values)
 
 
+MB1_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+
+
+def conv_bn_relu(cin, cout, stride):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+def depthwise_separable(cin, cout, stride):
+    return nn.Sequential(nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin),
+                         nn.ReLU(inplace=True), nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+def mobilenet_v1_features():
+    layers, cin = [conv_bn_relu(3, 32, 2)], 32
+    for cout, stride in MB1_BLOCKS:
+        layers.append(depthwise_separable(cin, cout, stride))
+        cin = cout
+    return nn.Sequential(*layers)
+
+
+def separable_conv(cin, cout, stride=1):
+    """The reference's SSD-Lite separable conv: depthwise 3x3 (bias) + ReLU + pointwise 1x1 (bias), no BatchNorm."""
+    return nn.Sequential(nn.Conv2d(cin, cin, 3, stride, 1, groups=cin), nn.ReLU(), nn.Conv2d(cin, cout, 1))
+
+
+class MobileNetV1SSD(SSDLite):
+    """mb1-ssd (plain 3x3 extras and heads) or mb1-ssd-lite (separable ones): taps after block 11 (512 channels,
+    stride 16) and the last block (1024, stride 32), then four 1x1-narrow + stride-2 extras."""
+    TAP_LAYER = 12
+    EXTRAS_MB1 = [(1024, 256, 512), (512, 128, 256), (256, 128, 256), (256, 128, 256)]
+
+    def __init__(self, num_classes, lite, anchors=6):
+        nn.Module.__init__(self)
+        self.num_classes = num_classes
+        self.base_net = mobilenet_v1_features()
+        stage = (lambda cin, cout: [separable_conv(cin, cout, 2)]) if lite else \
+            (lambda cin, cout: [nn.Conv2d(cin, cout, 3, 2, 1), nn.ReLU()])
+        self.extras = nn.ModuleList([nn.Sequential(nn.Conv2d(cin, hidden, 1), nn.ReLU(), *stage(hidden, cout))
+                                     for cin, hidden, cout in self.EXTRAS_MB1])
+        sources = [512, 1024, 512, 256, 256, 256]
+        if lite:
+            head = lambda cin, out: separable_conv(cin, out)
+            last = lambda cin, out: nn.Conv2d(cin, out, 1)
+        else:
+            head = last = lambda cin, out: nn.Conv2d(cin, out, 3, padding=1)
+        self.classification_headers = nn.ModuleList(
+            [head(c, anchors * num_classes) for c in sources[:-1]] + [last(sources[-1], anchors * num_classes)])
+        self.regression_headers = nn.ModuleList(
+            [head(c, anchors * 4) for c in sources[:-1]] + [last(sources[-1], anchors * 4)])
+
+    def _sources(self, x):
+        for layer in self.base_net[:self.TAP_LAYER]:
+            x = layer(x)
+        yield x
+        for layer in self.base_net[self.TAP_LAYER:]:
+            x = layer(x)
+        yield x
+        for extra in self.extras:
+            x = extra(x)
+            yield x
+
+
+def build_model(args):
+    if args.arch == "mb2-ssd-lite":
+        return SSDLite(args.classes, args.width)
+    if args.width != 1.0:
+        raise SystemExit("the reference's MobileNetV1 detectors have width 1.0 only")
+    return MobileNetV1SSD(args.classes, lite=args.arch == "mb1-ssd-lite")
+
+
 def multibox_loss(confidences, locations, labels, gt_locations, neg_pos_ratio=3, min_negatives=3):
     """Smooth L1 over positives + cross entropy over positives and 3:1 hard negatives, both / positives."""
     positive = labels > 0
@@ -150,7 +221,7 @@ def timed(fn, warmup, iterations):
 
 def bench_inference(args, batch):
     torch.manual_seed(1)
-    model = SSDLite(args.classes, args.width).eval()
+    model = build_model(args).eval()
     x = torch.randn(batch, 3, args.input_size, args.input_size)
 
     def forward():
@@ -162,7 +233,7 @@ def bench_inference(args, batch):
 
 def bench_train(args, batch):
     torch.manual_seed(2)
-    model = SSDLite(args.classes, args.width).train()
+    model = build_model(args).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(batch, 3, args.input_size, args.input_size)
     with torch.no_grad():
@@ -192,6 +263,7 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch-sizes", type=int, nargs="*", default=[1])
     p.add_argument("--train-batch-sizes", type=int, nargs="*", default=[16])
+    p.add_argument("--arch", choices=["mb2-ssd-lite", "mb1-ssd-lite", "mb1-ssd"], default="mb2-ssd-lite")
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--input-size", type=int, default=300)
     p.add_argument("--classes", type=int, default=21)
@@ -200,13 +272,13 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.count_parameters:
-        print(sum(t.numel() for t in SSDLite(args.classes, args.width).parameters()))
+        print(sum(t.numel() for t in build_model(args).parameters()))
         return
     size = f"{args.input_size}x{args.input_size}"
     rows = [result("inference", f"batch {b}, {size}, BatchNorm", bench_inference(args, b), b) for b in args.batch_sizes]
     rows += [result("train", f"step, batch {b}, {size}", bench_train(args, b), b) for b in args.train_batch_sizes]
     malloc = {k: os.environ.get(k) for k in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}
-    doc = {"torch": torch.__version__, "threads": torch.get_num_threads(), "malloc_env": malloc, "results": rows}
+    doc = {"torch": torch.__version__, "arch": args.arch, "threads": torch.get_num_threads(), "malloc_env": malloc, "results": rows}
     for r in rows:
         print(f"{r['part']:<10} {r['case']:<40} {r['median']:10.2f} ms {r['throughput']:10.2f} img/s")
     if args.json:
