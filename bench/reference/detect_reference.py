@@ -4,7 +4,8 @@
 Per image: cv2 decode, BGR to RGB, cv2.resize to the input size, (x - 127) / 128, forward pass of the network in
 bench_reference.py (BatchNorm in eval mode, NCHW, as the reference runs it), softmax, box decoding against the
 SSD priors, per-class hard NMS (score 0.4, IoU 0.45, at most 200 candidates), boxes scaled to the image, JSON text.
-Loads the same .pth the C# side loads. Median milliseconds per image over --iterations images (cycling).
+Loads the same .pth the C# side loads. Median milliseconds per image over --iterations images (cycling), and the
+images per second over all of them.
 """
 import argparse
 import glob
@@ -125,6 +126,8 @@ def main():
     print(f"detect     decode → JSON, batch 1 (reference)   {statistics.median(samples):8.2f} ms  "
           f"(min {min(samples):.2f}, max {max(samples):.2f}; {objects / args.iterations:.1f} detections per image)")
     print(f"median_ms {statistics.median(samples):.3f}")
+    # Images one after another, decode to JSON: the reference predictor's throughput over the timed images.
+    print(f"images_per_s {args.iterations / (sum(samples) / 1000):.3f}")
 
 
 if __name__ == "__main__":

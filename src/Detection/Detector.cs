@@ -156,15 +156,29 @@ public sealed class Detector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) return [];
-        var input = Preprocess(images);
-        var raw = Predict(input, images.Count);
-        var result = new IReadOnlyList<DetectedObject>[images.Count];
-        for (var i = 0; i < images.Count; i++)
+        return Detect(Preprocess(images), images.Select(image => (image.Width, image.Height)).ToList());
+    }
+
+    /// <summary>
+    /// Detections for a batch that was preprocessed elsewhere (<see cref="Preprocess(Image, Span{float})"/>, one image
+    /// after another in <paramref name="input"/>); <paramref name="originals"/> gives each image's size in pixels,
+    /// to which its boxes are scaled.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
+    {
+        ArgumentNullException.ThrowIfNull(originals);
+        if (originals.Count == 0) return [];
+        var raw = Predict(input[..(originals.Count * InputLength)], originals.Count);
+        var result = new IReadOnlyList<DetectedObject>[originals.Count];
+        for (var i = 0; i < originals.Count; i++)
         {
-            result[i] = PostProcessor.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, images[i].Width, images[i].Height);
+            result[i] = PostProcessor.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, originals[i].Width, originals[i].Height);
         }
         return result;
     }
+
+    /// <summary>Values one image takes in the network's input (3×S×S).</summary>
+    public int InputLength => transform.OutputLength;
 
     /// <summary>The test transform of each image into one N×3×S×S buffer.</summary>
     public float[] Preprocess(IReadOnlyList<Image> images)
@@ -174,6 +188,18 @@ public sealed class Detector : IDisposable
         var input = new float[images.Count * size];
         for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * size, size));
         return input;
+    }
+
+    /// <summary>
+    /// The test transform of one image into <paramref name="destination"/> (<see cref="InputLength"/> values); safe
+    /// to call from several threads at once, so decoding threads can prepare a batch while the network runs another.
+    /// </summary>
+    public void Preprocess(Image image, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (destination.Length < InputLength)
+            throw new ArgumentException($"one image needs {InputLength} values, the destination holds {destination.Length}", nameof(destination));
+        transform.Apply(image, destination[..InputLength]);
     }
 
     /// <summary>Forward pass on normalised input (N×3×S×S): softmax scores and decoded boxes, as the reference's test mode.</summary>

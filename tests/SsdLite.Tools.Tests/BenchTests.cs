@@ -19,10 +19,19 @@ public sealed class BenchTests
             Iterations = 2,
             Warmup = 0,
             TrainBatchSizes = [2],
+            DetectThroughputImages = 5,
+            DetectRounds = 1,
         };
         Assert.Equal(0, BenchCommand.Run(settings, output));
         var rows = output.ToString().Split('\n');
         Assert.Contains(rows, r => r.StartsWith("detect", StringComparison.Ordinal) && r.Contains("random weights", StringComparison.Ordinal));
+        foreach (var workers in new[] { "1 worker,", "2 workers," })
+        {
+            foreach (var drawing in new[] { "no drawing", "drawn" })
+            {
+                Assert.Contains(rows, r => r.StartsWith("detect", StringComparison.Ordinal) && r.Contains($"throughput, {workers} batch 8, {drawing}", StringComparison.Ordinal));
+            }
+        }
         Assert.Contains(rows, r => r.StartsWith("train", StringComparison.Ordinal) && r.Contains("step, batch 2, 96x96 ", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.StartsWith("train", StringComparison.Ordinal) && r.Contains("channels last", StringComparison.Ordinal));
     }

@@ -46,6 +46,15 @@ public sealed class CommandTests
             Assert.InRange(image.Height, 96, 144);
         }
 
+        var (wideCode, _, wideError) = Invoke("synth", "--out", folder["wide"], "--images", "4", "--seed", "3", "--width", "200", "--height", "150");
+        Assert.True(wideCode == 0, wideError);
+        foreach (var file in Directory.GetFiles(folder["wide/JPEGImages"]))
+        {
+            var image = SsdLite.Platform.Vision.ImageIO.Read(file);
+            Assert.InRange(image.Width, 160, 240);
+            Assert.InRange(image.Height, 120, 180);
+        }
+
         var (badCode, _, badError) = Invoke("synth", "--out", folder["bad"], "--size", "16");
         Assert.Equal(1, badCode);
         Assert.Contains("--size", badError);

@@ -22,6 +22,10 @@ public static unsafe class ImageIO
         {
             bytes = File.ReadAllBytes(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ImageException($"cannot read image '{path}': no such file", path, e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ImageException($"cannot read image '{path}': {e.Message}", path, e);
@@ -263,8 +267,23 @@ public static unsafe class ImageIO
             return "GIF data that is corrupt or truncated";
         }
 
+        // Formats that cameras and scanners write but that SkiaSharp's codecs here do not read.
+        if (data.Length >= 4 && (data[..4].SequenceEqual("II*\0"u8) || data[..4].SequenceEqual("MM\0*"u8)))
+        {
+            return "a TIFF file, a format SkiaSharp does not decode; convert it to JPEG or PNG";
+        }
+
+        if (data.Length >= 12 && data[4..8].SequenceEqual("ftyp"u8) && IsHeifBrand(data[8..12]))
+        {
+            return $"a HEIF/AVIF file (brand '{System.Text.Encoding.ASCII.GetString(data[8..12])}'), a format SkiaSharp does not decode here; convert it to JPEG or PNG";
+        }
+
         return $"not a recognised image format, {data.Length} bytes starting {Convert.ToHexString(data[..Math.Min(8, data.Length)])}";
     }
+
+    private static bool IsHeifBrand(ReadOnlySpan<byte> brand) =>
+        brand.SequenceEqual("heic"u8) || brand.SequenceEqual("heix"u8) || brand.SequenceEqual("mif1"u8) || brand.SequenceEqual("msf1"u8)
+        || brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8);
 
     private static void CheckQuality(int quality)
     {

@@ -29,12 +29,15 @@ public static class BenchCommand
         var detectWeights = new Option<string?>("--detect-weights") { Description = "Checkpoint or reference .pth for the detect part (default: random weights)" };
         var detectLabels = new Option<string?>("--detect-labels") { Description = "Labels file for reference .pth weights" };
         var detectImages = new Option<string?>("--detect-images") { Description = "Folder, file or glob of images for the detect part (default: synthetic JPEGs)" };
+        var detectThroughput = new Option<int>("--detect-throughput-images") { Description = "Images per detect pipeline run in the throughput cases (0: skip them)", DefaultValueFactory = _ => 100 };
+        var detectWorkers = new Option<int[]>("--detect-workers") { Description = "Decoding worker counts of the detect throughput cases", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var detectRounds = new Option<int>("--detect-rounds") { Description = "Timed runs per detect throughput case (median reported)", DefaultValueFactory = _ => 3 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file" };
 
-        var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image")
+        var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image and at scale")
         {
             parts, threads, iterations, warmup, batchSizes, trainBatchSizes, arch, width, inputSize, loaderImages, workers, mallocDefaults,
-            detectWeights, detectLabels, detectImages, json,
+            detectWeights, detectLabels, detectImages, detectThroughput, detectWorkers, detectRounds, json,
         };
         command.SetAction(result => Run(new BenchSettings
         {
@@ -52,6 +55,9 @@ public static class BenchCommand
             DetectWeights = result.GetValue(detectWeights),
             DetectLabels = result.GetValue(detectLabels),
             DetectImages = result.GetValue(detectImages),
+            DetectThroughputImages = Math.Max(0, result.GetValue(detectThroughput)),
+            DetectWorkers = result.GetValue(detectWorkers) ?? [1, 2],
+            DetectRounds = Math.Max(1, result.GetValue(detectRounds)),
             JsonPath = result.GetValue(json)?.FullName,
             GlibcMallocDefaults = result.GetValue(mallocDefaults),
         }, Console.Out));

@@ -45,6 +45,9 @@ public static class BenchReport
         s.TrainBatchSizes,
         s.LoaderImages,
         s.LoaderWorkers,
+        s.DetectThroughputImages,
+        s.DetectWorkers,
+        s.DetectRounds,
         s.GlibcMallocDefaults,
     };
 

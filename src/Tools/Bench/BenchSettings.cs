@@ -61,6 +61,15 @@ public sealed record BenchSettings
     /// <summary>A folder, file or glob of images for the detect part; synthetic JPEGs when null.</summary>
     public string? DetectImages { get; init; }
 
+    /// <summary>Images per run of the detect pipeline's throughput cases (0: skip them); VOC-sized synthetic JPEGs by default.</summary>
+    public int DetectThroughputImages { get; init; } = 100;
+
+    /// <summary>Decoding worker counts the throughput cases run with, each with and without drawing.</summary>
+    public IReadOnlyList<int> DetectWorkers { get; init; } = [1, 2];
+
+    /// <summary>Timed pipeline runs per throughput case, interleaved round by round.</summary>
+    public int DetectRounds { get; init; } = 3;
+
     public string? JsonPath { get; init; }
 
     /// <summary>Undo the bridge's malloc tuning (<see cref="GlibcMalloc.RestoreDefaults"/>) before measuring.</summary>

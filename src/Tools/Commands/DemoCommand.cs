@@ -98,7 +98,7 @@ internal static class DemoCommand
         var files = ids.Select(id => Path.Combine(data, "JPEGImages", id.Trim() + ".jpg")).ToList();
         // Ten epochs from scratch leave many right answers between 0.2 and 0.5, so the demo draws from 0.2, not detect's 0.4.
         detector.PostProcessor = new PostProcessor(DrawThreshold, 0.45f, 200, -1, labels: Detector.Labels(detector.Config));
-        DetectRunner.Run(detector, files, folder);
+        DetectPipeline.Run(detector, files, new DetectPipelineOptions { DrawTo = folder }, _ => { });
         return folder;
     }
 }

@@ -1,12 +1,21 @@
 using System.CommandLine;
 using SsdLite.Detection;
+using SsdLite.Platform.Vision;
 using SsdLite.Tools.Detect;
 
 namespace SsdLite.Tools.Commands;
 
-/// <summary><c>ssdlite detect --weights FILE [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE] PATH ...</c>.</summary>
+/// <summary>
+/// <c>ssdlite detect --weights FILE [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE]
+/// [--jsonl FILE|-] [--workers N] [--batch-size N] [--recursive] [--strict] PATH ...</c>.
+/// </summary>
 internal static class DetectCommand
 {
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    private sealed record Settings(string Weights, string? Labels, float Threshold, int TopK, string? OutDir, string? Json, string? Jsonl,
+        string Device, SsdArch? Arch, DetectPipelineOptions Pipeline, bool Recursive, string[] Paths);
+
     public static Command Create()
     {
         var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
@@ -14,35 +23,80 @@ internal static class DetectCommand
         var threshold = new Option<float>("--score-threshold") { Description = "Keep detections scoring above this", DefaultValueFactory = _ => 0.4f };
         var topK = new Option<int>("--top-k") { Description = "At most this many detections per class and image (-1: no limit)", DefaultValueFactory = _ => -1 };
         var outDir = new Option<string?>("--out") { Description = "Folder for the images with drawn boxes, labels and scores" };
-        var json = new Option<string?>("--json") { Description = "Write the detections as JSON (boxes in original pixels, sorted by score)" };
+        var json = new Option<string?>("--json") { Description = "Write all entries as one JSON list when the run ends (boxes in original pixels, sorted by score)" };
+        var jsonl = new Option<string?>("--jsonl") { Description = "Write one JSON line per image as soon as it is done (- for standard output)" };
+        var workers = new Option<int>("--workers") { Description = "Threads that decode (and draw) images while the network runs", DefaultValueFactory = _ => 2 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 8 };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Take the images in the folders' subfolders too" };
+        var strict = new Option<bool>("--strict") { Description = "Stop with an error at the first image that cannot be read" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
-        var paths = new Argument<string[]>("PATH") { Description = "Image files, folders or globs (*.jpg)", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = "Image files, folders, globs ('photos/*.jpg', 'data/**/*.jpg') or - to read paths from standard input, one a line",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var command = new Command("detect", "Detect objects in images")
         {
-            weights, labels, threshold, topK, outDir, json, device, arch, paths,
+            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, paths,
         };
-        command.SetAction(r => CommandRunner.Run("detect", () => Execute(r.GetValue(weights)!, r.GetValue(labels), r.GetValue(threshold),
-            r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(device)!, ArchOption.Value(r, arch), r.GetValue(paths)!)));
+        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
+            r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
+            ArchOption.Value(r, arch),
+            new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },
+            r.GetValue(recursive), r.GetValue(paths)!))));
         return command;
     }
 
-    private static int Execute(string weights, string? labels, float threshold, int topK, string? outDir, string? json, string device,
-        SsdArch? arch, string[] paths)
+    private static int Execute(Settings s)
     {
-        if (threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {threshold}");
-        var files = DetectRunner.ExpandPaths(paths);
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device), arch: arch);
-        detector.PostProcessor = new PostProcessor(threshold, 0.45f, 200, topK, labels: Detector.Labels(detector.Config));
-        var results = DetectRunner.Run(detector, files, outDir);
-        foreach (var r in results)
+        if (s.Threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {s.Threshold}");
+        s.Pipeline.Validate();
+        var jsonlToStdout = s.Jsonl == "-";
+        // With the JSON lines on standard output, everything meant for a person goes to standard error.
+        var messages = jsonlToStdout ? Console.Error : Console.Out;
+        var inputs = DetectPaths.Expand(s.Paths, s.Recursive);
+        foreach (var empty in inputs.Empty)
         {
-            var top = string.Join(", ", r.Detections.Take(5).Select(d => $"{d.Label} {d.Score:0.00}"));
-            Console.WriteLine($"{r.Image}: {r.Detections.Count} objects{(top.Length > 0 ? " (" + top + ")" : "")}");
+            if (s.Pipeline.Strict) throw new FileNotFoundException($"no images in {empty}", empty);
+            Console.Error.WriteLine($"detect: warning: no images in {empty}");
         }
-        if (json is not null) EvalCommand.WriteAll(json, DetectRunner.ToJson(results));
-        if (outDir is not null) Console.WriteLine($"detect: drawn images in {outDir}");
-        if (json is not null) Console.WriteLine($"detect: wrote {json}");
-        return 0;
+        if (inputs.Files.Count == 0) throw new FileNotFoundException($"no images found in {string.Join(", ", s.Paths)}");
+
+        using var detector = Detector.Load(s.Weights, LabelFile.Read(s.Labels), Devices.Parse(s.Device), arch: s.Arch);
+        detector.PostProcessor = new PostProcessor(s.Threshold, 0.45f, 200, s.TopK, labels: Detector.Labels(detector.Config));
+        var results = s.Json is null ? null : new List<ImageDetections>();
+        var failed = 0;
+        using (var lines = OpenJsonLines(s.Jsonl))
+        {
+            var report = DetectReport.Create(inputs.Files.Count, jsonlToStdout ? null : Console.Out, ProgressEvery);
+            report.Run(() => DetectPipeline.Run(detector, inputs.Files, s.Pipeline, r =>
+            {
+                lines?.Write(r);
+                results?.Add(r);
+                if (r.Failed) failed++;
+                report.Image(r);
+            }));
+        }
+
+        if (results is not null) AtomicFile.WriteAllText(s.Json!, DetectJson.ToJson(results));
+        var skipped = inputs.Skipped > 0 ? $"; skipped {Count(inputs.Skipped, "non-image file")} in the folders and globs" : "";
+        messages.WriteLine($"detect: {Count(inputs.Files.Count, "image")}, {failed} failed{skipped}");
+        if (s.OutDir is not null) messages.WriteLine($"detect: drawn images in {s.OutDir}");
+        if (s.Jsonl is not null && !jsonlToStdout) messages.WriteLine($"detect: wrote {s.Jsonl}");
+        if (s.Json is not null) messages.WriteLine($"detect: wrote {s.Json}");
+        if (failed < inputs.Files.Count) return 0;
+        Console.Error.WriteLine(inputs.Files.Count == 1 ? "ssdlite detect: error: the image could not be read"
+            : $"ssdlite detect: error: none of the {inputs.Files.Count} images could be read");
+        return CommandRunner.Failure;
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static JsonLinesWriter? OpenJsonLines(string? path) => path switch
+    {
+        null => null,
+        "-" => new JsonLinesWriter(Console.OpenStandardOutput(), "standard output"),
+        _ => JsonLinesWriter.Create(path),
+    };
 }

@@ -71,7 +71,8 @@ public sealed class LiveProgress : ITrainingProgress
         if (taskEpoch != r.Epoch || task is null)
         {
             task?.StopTask();
-            task = context.AddTask("", maxValue: r.Steps);
+            // Spectre.Console 0.57 refuses a task without a description; the line below replaces this one.
+            task = context.AddTask($"epoch {r.Epoch + 1}/{r.Epochs}", maxValue: r.Steps);
             taskEpoch = r.Epoch;
         }
         task.Value = r.Step;

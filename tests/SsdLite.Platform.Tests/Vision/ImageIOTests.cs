@@ -183,6 +183,7 @@ public sealed class ImageIOTests : IDisposable
         string missing = Path.Combine(_dir, "missing.png");
         e = Assert.Throws<ImageException>(() => ImageIO.Read(missing));
         Assert.Contains(missing, e.Message);
+        Assert.Contains("no such file", e.Message);
         Assert.IsType<FileNotFoundException>(e.InnerException);
 
         string empty = Path.Combine(_dir, "empty.png");
@@ -239,6 +240,9 @@ public sealed class ImageIOTests : IDisposable
     [InlineData("424D3600000000000000360000002800", "BMP")]
     [InlineData("52494646000000005745425056503820", "WebP")]
     [InlineData("474946383961", "GIF")]
+    [InlineData("49492A000800000000000000", "a TIFF file, a format SkiaSharp does not decode")]
+    [InlineData("4D4D002A0000000800000000", "a TIFF file, a format SkiaSharp does not decode")]
+    [InlineData("0000001866747970686569630000000068656963", "a HEIF/AVIF file (brand 'heic')")]
     [InlineData("00", "not a recognised image format, 1 bytes starting 00")]
     [InlineData("0102030405060708090A", "not a recognised image format, 10 bytes starting 0102030405060708")]
     public void BrokenDataThrowsAnImageExceptionThatSaysWhatItIs(string hex, string expected)
