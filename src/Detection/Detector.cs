@@ -6,14 +6,6 @@ using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection;
 
-/// <summary>Raw predictions of a batch: softmax scores (N·P·C) and decoded corner boxes (N·P·4) relative to the input.</summary>
-public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCount, float[] Scores, float[] Boxes)
-{
-    public ReadOnlySpan<float> ScoresOf(int image) => Scores.AsSpan(image * PriorCount * ClassCount, PriorCount * ClassCount);
-
-    public ReadOnlySpan<float> BoxesOf(int image) => Boxes.AsSpan(image * PriorCount * 4, PriorCount * 4);
-}
-
 /// <summary>
 /// The inference API: weights + labels in, detections in original-image pixels out. Test transform, forward in
 /// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> and
@@ -21,7 +13,7 @@ public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCoun
 /// no-grad guard (both are per thread in TorchSharp), frees every tensor it made before it returns, and only reads
 /// the network.
 /// </summary>
-public sealed class Detector : IDisposable
+public sealed class Detector : IObjectDetector
 {
     private readonly SsdLiteModel model;
     private readonly nn.Module<Tensor, HeadOutputs> network;
@@ -57,6 +49,10 @@ public sealed class Detector : IDisposable
     public SsdLiteConfig Config => model.Config;
 
     public SsdLiteModel Model => model;
+
+    public int InputSize => model.Config.InputSize;
+
+    public IReadOnlyList<string> ClassNames => model.Config.ClassNames;
 
     public Device Device { get; }
 

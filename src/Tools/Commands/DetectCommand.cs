@@ -4,7 +4,7 @@ using SsdLite.Tools.Detect;
 
 namespace SsdLite.Tools.Commands;
 
-/// <summary><c>ssdlite detect --weights FILE [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE] PATH ...</c>.</summary>
+/// <summary><c>ssdlite detect --weights FILE [--runtime torch|onnx] [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE] PATH ...</c>.</summary>
 internal static class DetectCommand
 {
     public static Command Create()
@@ -17,23 +17,24 @@ internal static class DetectCommand
         var json = new Option<string?>("--json") { Description = "Write the detections as JSON (boxes in original pixels, sorted by score)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
+        var runtime = DetectorRuntimes.Option();
         var paths = new Argument<string[]>("PATH") { Description = "Image files, folders or globs (*.jpg)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("detect", "Detect objects in images")
         {
-            weights, labels, threshold, topK, outDir, json, device, arch, paths,
+            weights, labels, threshold, topK, outDir, json, device, arch, runtime, paths,
         };
         command.SetAction(r => CommandRunner.Run("detect", () => Execute(r.GetValue(weights)!, r.GetValue(labels), r.GetValue(threshold),
-            r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(device)!, ArchOption.Value(r, arch), r.GetValue(paths)!)));
+            r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(device)!, ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!), r.GetValue(paths)!)));
         return command;
     }
 
     private static int Execute(string weights, string? labels, float threshold, int topK, string? outDir, string? json, string device,
-        SsdArch? arch, string[] paths)
+        SsdArch? arch, DetectorRuntime runtime, string[] paths)
     {
         if (threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {threshold}");
         var files = DetectRunner.ExpandPaths(paths);
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device), arch: arch);
-        detector.PostProcessor = new PostProcessor(threshold, 0.45f, 200, topK, labels: Detector.Labels(detector.Config));
+        using var detector = DetectorRuntimes.Open(runtime, weights, LabelFile.Read(labels), device, arch);
+        detector.PostProcessor = ClassLabels.PostProcessorFor(detector, threshold, topK: topK);
         var results = DetectRunner.Run(detector, files, outDir);
         foreach (var r in results)
         {

@@ -44,7 +44,7 @@ public static class DetectRunner
             .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
             .Order(StringComparer.Ordinal);
 
-    public static List<ImageDetections> Run(Detector detector, IReadOnlyList<string> files, string? drawTo, int batchSize = 8)
+    public static List<ImageDetections> Run(IObjectDetector detector, IReadOnlyList<string> files, string? drawTo, int batchSize = 8)
     {
         var results = new List<ImageDetections>();
         if (drawTo is not null) Directory.CreateDirectory(drawTo);

@@ -1,0 +1,31 @@
+using SsdLite.Platform.Vision;
+
+namespace SsdLite.Detection;
+
+/// <summary>
+/// A detector whatever runs its network: <see cref="OnnxDetector"/> (ONNX Runtime, no libtorch) or the TorchSharp
+/// <c>Detector</c>. Both take the same test transform, give the same raw predictions and share the post-processing,
+/// so code written against this interface serves either.
+/// </summary>
+public interface IObjectDetector : IDisposable
+{
+    /// <summary>Side of the square network input, in pixels.</summary>
+    int InputSize { get; }
+
+    /// <summary>Object class names without the background: class id k is <c>ClassNames[k - 1]</c>.</summary>
+    IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Thresholds, NMS and top-k; replace to change them.</summary>
+    PostProcessor PostProcessor { get; set; }
+
+    /// <summary>The test transform of each image into one N×3×S×S buffer.</summary>
+    float[] Preprocess(IReadOnlyList<Image> images);
+
+    /// <summary>Softmax scores and decoded corner boxes of normalised input (N×3×S×S).</summary>
+    RawPredictions Predict(ReadOnlySpan<float> input, int batchSize);
+
+    IReadOnlyList<DetectedObject> Detect(Image image);
+
+    /// <summary>Detections for each image, in original-image pixels.</summary>
+    IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images);
+}
