@@ -231,6 +231,54 @@ def bench_inference(args, batch):
     return timed(forward, args.warmup, args.iterations)
 
 
+class TestMode(nn.Module):
+    """The reference's test-mode output, as its ONNX export carries it: softmax scores and corner boxes decoded
+    against center-form priors (variances 0.1, 0.2). The priors' values do not change the work, so they are drawn."""
+
+    def __init__(self, model, priors):
+        super().__init__()
+        self.model = model
+        self.register_buffer("priors", priors)
+
+    def forward(self, x):
+        confidences, locations = self.model(x)
+        centers = locations[..., :2] * 0.1 * self.priors[..., 2:] + self.priors[..., :2]
+        sizes = torch.exp(locations[..., 2:] * 0.2) * self.priors[..., 2:]
+        return F.softmax(confidences, dim=2), torch.cat([centers - sizes / 2, centers + sizes / 2], 2)
+
+
+def frozen_test_mode(args, batch):
+    """The fastest CPU inference the reference's PyTorch offers: traced, frozen, optimize_for_inference."""
+    torch.manual_seed(1)
+    model = SSDLite(args.classes, args.width).eval()
+    x = torch.randn(batch, 3, args.input_size, args.input_size)
+    with torch.no_grad():
+        priors = torch.rand(model(x[:1])[0].size(1), 4) * 0.5 + 0.25
+        traced = torch.jit.trace(TestMode(model, priors).eval(), x)
+        return torch.jit.optimize_for_inference(torch.jit.freeze(traced)), x
+
+
+def bench_frozen(args, batch):
+    module, x = frozen_test_mode(args, batch)
+
+    def forward():
+        with torch.no_grad():
+            module(x)
+
+    return timed(forward, args.warmup, args.iterations)
+
+
+def check_state_dict(args):
+    """Loads a state_dict file (ssdlite export --format pth) into this reference model with strict key checking."""
+    model = SSDLite(args.classes, args.width).eval()
+    state = torch.load(args.check_state_dict, map_location="cpu")
+    result = model.load_state_dict(state, strict=True)
+    with torch.no_grad():
+        scores = F.softmax(model(torch.zeros(1, 3, args.input_size, args.input_size))[0], 2)
+    print(f"{args.check_state_dict}: {len(state)} tensors loaded strictly ({result}); "
+          f"scores {tuple(scores.shape)}, sum {float(scores.sum()):.4f}")
+
+
 def bench_train(args, batch):
     torch.manual_seed(2)
     model = build_model(args).train()
@@ -269,14 +317,23 @@ def main():
     p.add_argument("--classes", type=int, default=21)
     p.add_argument("--json")
     p.add_argument("--count-parameters", action="store_true", help="print the parameter count and exit")
+    p.add_argument("--jit-freeze", action="store_true",
+                   help="time the test-mode network traced, frozen and optimized for inference (no training step)")
+    p.add_argument("--check-state-dict", metavar="PTH", help="load this state_dict strictly into the model and exit")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.count_parameters:
         print(sum(t.numel() for t in build_model(args).parameters()))
         return
+    if args.check_state_dict:
+        check_state_dict(args)
+        return
     size = f"{args.input_size}x{args.input_size}"
     rows = [result("inference", f"batch {b}, {size}, BatchNorm", bench_inference(args, b), b) for b in args.batch_sizes]
-    rows += [result("train", f"step, batch {b}, {size}", bench_train(args, b), b) for b in args.train_batch_sizes]
+    if args.jit_freeze:
+        rows += [result("inference", f"batch {b}, {size}, jit frozen, test mode", bench_frozen(args, b), b) for b in args.batch_sizes]
+    else:
+        rows += [result("train", f"step, batch {b}, {size}", bench_train(args, b), b) for b in args.train_batch_sizes]
     malloc = {k: os.environ.get(k) for k in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}
     doc = {"torch": torch.__version__, "arch": args.arch, "threads": torch.get_num_threads(), "malloc_env": malloc, "results": rows}
     for r in rows:

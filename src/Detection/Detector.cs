@@ -5,14 +5,6 @@ using SsdLite.Platform.Vision;
 
 namespace SsdLite.Detection;
 
-/// <summary>Raw predictions of a batch: softmax scores (N·P·C) and decoded corner boxes (N·P·4) relative to the input.</summary>
-public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCount, float[] Scores, float[] Boxes)
-{
-    public ReadOnlySpan<float> ScoresOf(int image) => Scores.AsSpan(image * PriorCount * ClassCount, PriorCount * ClassCount);
-
-    public ReadOnlySpan<float> BoxesOf(int image) => Boxes.AsSpan(image * PriorCount * 4, PriorCount * 4);
-}
-
 /// <summary>
 /// The inference API: weights + labels in, detections in original-image pixels out. Test transform, forward in
 /// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> and
@@ -20,13 +12,12 @@ public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCoun
 /// no-grad guard (both are per thread in TorchSharp), frees every tensor it made before it returns, and only reads
 /// the network.
 /// </summary>
-public sealed class Detector : IDisposable
+public sealed class Detector : ObjectDetector
 {
     private readonly SsdLiteModel model;
     private readonly nn.Module<Tensor, HeadOutputs> network;
     private readonly float[] priors;
     private readonly BoxCoder coder;
-    private readonly SsdTestTransform transform;
 
     /// <summary>
     /// Takes ownership of <paramref name="model"/> and puts it in eval mode on <paramref name="device"/> (the CPU by
@@ -35,8 +26,8 @@ public sealed class Detector : IDisposable
     /// (the same function, one memory pass less per layer).
     /// </summary>
     public Detector(SsdLiteModel model, PostProcessor? postProcessor = null, Device? device = null, bool foldBatchNorm = true)
+        : base(InputSizeOf(model), postProcessor ?? new PostProcessor(labels: Labels(model.Config)))
     {
-        ArgumentNullException.ThrowIfNull(model);
         Device = Devices.EnsureAvailable(device ?? CPU);
         this.model = model;
         // oneDNN runs NHWC convolutions without layout conversions (docs/benchmarks.md, Inference); the folded copy is
@@ -49,21 +40,24 @@ public sealed class Detector : IDisposable
         network.eval();
         priors = model.Config.GeneratePriors();
         coder = new BoxCoder(model.Config.Priors);
-        transform = new SsdTestTransform(model.Config.InputSize);
-        PostProcessor = postProcessor ?? new PostProcessor(labels: Labels(model.Config));
+    }
+
+    private static int InputSizeOf(SsdLiteModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Config.InputSize;
     }
 
     public SsdLiteConfig Config => model.Config;
 
     public SsdLiteModel Model => model;
 
+    public override IReadOnlyList<string> ClassNames => model.Config.ClassNames;
+
     public Device Device { get; }
 
     /// <summary>The activation layout inference runs in: channels last for the folded network on the CPU.</summary>
     public MemoryFormat Layout { get; }
-
-    /// <summary>Thresholds, NMS and top-k; replace to change them (defaults: the reference's evaluation settings).</summary>
-    public PostProcessor PostProcessor { get; set; }
 
     /// <summary>Class names indexed by class id, BACKGROUND first, as the post-processor labels detections.</summary>
     public static IReadOnlyList<string> Labels(SsdLiteConfig config)
@@ -149,61 +143,8 @@ public sealed class Detector : IDisposable
             nameof(arch));
     }
 
-    public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];
-
-    /// <summary>Detections for each image, one forward pass for the whole batch.</summary>
-    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.Count == 0) return [];
-        return Detect(Preprocess(images), images.Select(image => (image.Width, image.Height)).ToList());
-    }
-
-    /// <summary>
-    /// Detections for a batch that was preprocessed elsewhere (<see cref="Preprocess(Image, Span{float})"/>, one image
-    /// after another in <paramref name="input"/>); <paramref name="originals"/> gives each image's size in pixels,
-    /// to which its boxes are scaled.
-    /// </summary>
-    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
-    {
-        ArgumentNullException.ThrowIfNull(originals);
-        if (originals.Count == 0) return [];
-        var raw = Predict(input[..(originals.Count * InputLength)], originals.Count);
-        var result = new IReadOnlyList<DetectedObject>[originals.Count];
-        for (var i = 0; i < originals.Count; i++)
-        {
-            result[i] = PostProcessor.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, originals[i].Width, originals[i].Height);
-        }
-        return result;
-    }
-
-    /// <summary>Values one image takes in the network's input (3×S×S).</summary>
-    public int InputLength => transform.OutputLength;
-
-    /// <summary>The test transform of each image into one N×3×S×S buffer.</summary>
-    public float[] Preprocess(IReadOnlyList<Image> images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        var size = transform.OutputLength;
-        var input = new float[images.Count * size];
-        for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * size, size));
-        return input;
-    }
-
-    /// <summary>
-    /// The test transform of one image into <paramref name="destination"/> (<see cref="InputLength"/> values); safe
-    /// to call from several threads at once, so decoding threads can prepare a batch while the network runs another.
-    /// </summary>
-    public void Preprocess(Image image, Span<float> destination)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (destination.Length < InputLength)
-            throw new ArgumentException($"one image needs {InputLength} values, the destination holds {destination.Length}", nameof(destination));
-        transform.Apply(image, destination[..InputLength]);
-    }
-
     /// <summary>Forward pass on normalised input (N×3×S×S): softmax scores and decoded boxes, as the reference's test mode.</summary>
-    public RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
+    public override RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var s = Config.InputSize;
@@ -229,8 +170,9 @@ public sealed class Detector : IDisposable
         return new RawPredictions(batchSize, priorCount, classes, scores, boxes);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing) return;
         if (!ReferenceEquals(network, model)) network.Dispose();
         model.Dispose();
     }

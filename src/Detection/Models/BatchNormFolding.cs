@@ -145,6 +145,12 @@ public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansi
 
     public bool UseResidual { get; }
 
+    /// <summary>The expansion (1x1 conv + ReLU6), or null for a block without one; for exporters that walk the layers.</summary>
+    public Layers? Expansion => expand;
+
+    /// <summary>Depthwise conv + ReLU6 + projection, after the expansion.</summary>
+    public Layers Body => body;
+
     public override Tensor forward(Tensor input)
     {
         if (expand is null) return Finish(body.forward(input), input);
@@ -214,6 +220,15 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
 
     /// <summary>The source backbone's stride-16 tap, read at the same place in the folded layers.</summary>
     public FeatureTap Tap { get; }
+
+    /// <summary>The folded backbone layers, in order (read-only views, for exporters that walk the network).</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> BackboneLayers => backboneRun;
+
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> ExtraBlocks => extrasRun;
+
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> ClassificationHeads => classificationRun;
+
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> RegressionHeads => regressionRun;
 
     private static nn.Module<Tensor, Tensor> FoldLayer(nn.Module<Tensor, Tensor> layer) => layer switch
     {

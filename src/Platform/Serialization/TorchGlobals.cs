@@ -42,9 +42,11 @@ internal static class TorchGlobals
         return value is not null;
     }
 
-    // OrderedDict() arrives empty; its items follow through SETITEMS.
+    // OrderedDict() arrives empty; its items follow through SETITEMS. OrderedDict(()) — an empty iterable of pairs, as
+    // TorchSharp.PyBridge writes a tensor's backward hooks — is the same empty dict to Python.
     private static object NewOrderedDict(object?[] args) =>
-        args.Length == 0 ? new PickleDict() : throw Bad("collections.OrderedDict called with arguments");
+        args.Length == 0 || (args.Length == 1 && args[0] is object?[] { Length: 0 }) ? new PickleDict()
+            : throw Bad("collections.OrderedDict called with arguments");
 
     // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]);
     // the older _rebuild_tensor takes the first four. Gradient flags and hooks mean nothing to a state_dict.

@@ -3,18 +3,18 @@ using SsdLite.Tools.Commands;
 
 namespace SsdLite.Tools.Bench;
 
-/// <summary><c>ssdlite bench</c>: inference latency, training step time, loader throughput and detect latency.</summary>
+/// <summary><c>ssdlite bench</c>: inference latency, training step time, loader throughput, detect latency and ONNX Runtime beside TorchSharp.</summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
         var parts = new Option<string[]>("--part", "-p")
         {
-            Description = "What to measure: inference, train, loader, detect or all (repeatable)",
+            Description = "What to measure: inference, train, loader, detect, onnx (ONNX Runtime beside TorchSharp) or all (repeatable)",
             DefaultValueFactory = _ => ["all"],
             AllowMultipleArgumentsPerToken = true,
         };
-        parts.AcceptOnlyFromAmong("inference", "train", "loader", "detect", "all");
+        parts.AcceptOnlyFromAmong("inference", "train", "loader", "detect", "onnx", "all");
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: the process default, SSDLITE_NUM_THREADS or the core count)" };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed repetitions per case (median reported)", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
@@ -98,5 +98,6 @@ public static class BenchCommand
         (BenchParts.Train, TrainBench.Run),
         (BenchParts.Loader, LoaderBench.Run),
         (BenchParts.Detect, DetectBench.Run),
+        (BenchParts.Onnx, OnnxBench.Run),
     ];
 }

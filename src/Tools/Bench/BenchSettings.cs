@@ -11,7 +11,8 @@ public enum BenchParts
     Train = 4,
     Loader = 8,
     Detect = 16,
-    All = Inference | Train | Loader | Detect,
+    Onnx = 32,
+    All = Inference | Train | Loader | Detect | Onnx,
 }
 
 /// <summary>What to measure and how often.</summary>

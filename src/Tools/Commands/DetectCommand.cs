@@ -6,7 +6,7 @@ using SsdLite.Tools.Detect;
 namespace SsdLite.Tools.Commands;
 
 /// <summary>
-/// <c>ssdlite detect --weights FILE [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE]
+/// <c>ssdlite detect --weights FILE [--runtime torch|onnx] [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE]
 /// [--jsonl FILE|-] [--workers N] [--batch-size N] [--recursive] [--strict] PATH ...</c>.
 /// </summary>
 internal static class DetectCommand
@@ -14,7 +14,7 @@ internal static class DetectCommand
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
 
     private sealed record Settings(string Weights, string? Labels, float Threshold, int TopK, string? OutDir, string? Json, string? Jsonl,
-        string Device, SsdArch? Arch, DetectPipelineOptions Pipeline, bool Recursive, string[] Paths);
+        string Device, SsdArch? Arch, DetectorRuntime Runtime, DetectPipelineOptions Pipeline, bool Recursive, string[] Paths);
 
     public static Command Create()
     {
@@ -31,6 +31,7 @@ internal static class DetectCommand
         var strict = new Option<bool>("--strict") { Description = "Stop with an error at the first image that cannot be read" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
+        var runtime = DetectorRuntimes.Option();
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Image files, folders, globs ('photos/*.jpg', 'data/**/*.jpg') or - to read paths from standard input, one a line",
@@ -38,11 +39,11 @@ internal static class DetectCommand
         };
         var command = new Command("detect", "Detect objects in images")
         {
-            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, paths,
+            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, paths,
         };
         command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
-            ArchOption.Value(r, arch),
+            ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!),
             new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },
             r.GetValue(recursive), r.GetValue(paths)!))));
         return command;
@@ -63,8 +64,8 @@ internal static class DetectCommand
         }
         if (inputs.Files.Count == 0) throw new FileNotFoundException($"no images found in {string.Join(", ", s.Paths)}");
 
-        using var detector = Detector.Load(s.Weights, LabelFile.Read(s.Labels), Devices.Parse(s.Device), arch: s.Arch);
-        detector.PostProcessor = new PostProcessor(s.Threshold, 0.45f, 200, s.TopK, labels: Detector.Labels(detector.Config));
+        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels), s.Device, s.Arch);
+        detector.PostProcessor = ClassLabels.PostProcessorFor(detector, s.Threshold, topK: s.TopK);
         var results = s.Json is null ? null : new List<ImageDetections>();
         var failed = 0;
         using (var lines = OpenJsonLines(s.Jsonl))

@@ -4,7 +4,7 @@ using SsdLite.Tools.Evaluation;
 
 namespace SsdLite.Tools.Commands;
 
-/// <summary><c>ssdlite eval --weights FILE --data DIR [--split test] [--labels FILE] [--metric voc07|voc12] [--json FILE]</c>.</summary>
+/// <summary><c>ssdlite eval --weights FILE [--runtime torch|onnx] --data DIR [--split test] [--labels FILE] [--metric voc07|voc12] [--json FILE]</c>.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -19,19 +19,21 @@ internal static class EvalCommand
         var plots = new Option<string?>("--plots") { Description = "Folder for the precision-recall curves (pr_curves.png)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
+        var runtime = SsdLite.Tools.Detect.DetectorRuntimes.Option();
         var command = new Command("eval", "Evaluate a detector on a VOC split: AP per class and mAP@0.5 (VOC devkit rules)")
         {
-            weights, data, split, labels, metric, json, plots, device, arch,
+            weights, data, split, labels, metric, json, plots, device, arch, runtime,
         };
         command.SetAction(r => CommandRunner.Run("eval", () => Execute(r.GetValue(weights)!, r.GetValue(data)!, r.GetValue(split)!,
-            r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(plots), r.GetValue(device)!, ArchOption.Value(r, arch))));
+            r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(plots), r.GetValue(device)!, ArchOption.Value(r, arch),
+            SsdLite.Tools.Detect.DetectorRuntimes.Parse(r.GetValue(runtime)!))));
         return command;
     }
 
     private static int Execute(string weights, string data, string split, string? labels, string metric, string? json, string? plots, string device,
-        SsdArch? arch)
+        SsdArch? arch, SsdLite.Tools.Detect.DetectorRuntime runtime)
     {
-        using var detector = Detector.Load(weights, LabelFile.Read(labels), Devices.Parse(device), arch: arch);
+        using var detector = SsdLite.Tools.Detect.DetectorRuntimes.Open(runtime, weights, LabelFile.Read(labels), device, arch);
         var report = EvalRunner.Run(detector, data, split, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
         EvalRunner.Print(report);
         if (json is not null)

@@ -36,7 +36,7 @@ public sealed record DetectPipelineOptions
 /// </summary>
 public sealed class DetectPipeline
 {
-    private readonly Detector detector;
+    private readonly IObjectDetector detector;
     private readonly IReadOnlyList<string> files;
     private readonly DetectPipelineOptions options;
     private readonly object gate = new();
@@ -54,7 +54,7 @@ public sealed class DetectPipeline
     private bool stopping;
     private Exception? fatal;
 
-    private DetectPipeline(Detector detector, IReadOnlyList<string> files, DetectPipelineOptions options)
+    private DetectPipeline(IObjectDetector detector, IReadOnlyList<string> files, DetectPipelineOptions options)
     {
         this.detector = detector;
         this.files = files;
@@ -70,7 +70,7 @@ public sealed class DetectPipeline
     /// <see cref="DetectPipelineOptions.Strict"/>, ends the run with its <see cref="ImageException"/> once the
     /// images before it are emitted). Drawn images are written before this returns.
     /// </summary>
-    public static void Run(Detector detector, IReadOnlyList<string> files, DetectPipelineOptions options, Action<ImageDetections> emit,
+    public static void Run(IObjectDetector detector, IReadOnlyList<string> files, DetectPipelineOptions options, Action<ImageDetections> emit,
         CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(detector);

@@ -36,16 +36,16 @@ public sealed record EvalReport(VocResult Result, IReadOnlyList<string> ClassNam
 /// <summary>Runs a detector over one split of a VOC root and scores it (reference evaluation settings).</summary>
 public static class EvalRunner
 {
-    public static EvalReport Run(Detector detector, string dataRoot, string split, VocMetric metric, int batchSize = 16)
+    public static EvalReport Run(IObjectDetector detector, string dataRoot, string split, VocMetric metric, int batchSize = 16)
     {
         if (!Directory.Exists(dataRoot)) throw new DirectoryNotFoundException($"data folder not found: {dataRoot}");
-        var names = detector.Config.ClassNames;
+        var names = detector.ClassNames;
         var labels = Labels.FromNames(names, "the checkpoint's classes");
         var check = new DataCheckOptions { Log = Console.Error };
         var dataset = VocDataset.Open([dataRoot], split, labels, keepDifficult: true, check);
         if (dataset.Count == 0) throw new InvalidDataException($"{dataRoot}: split '{split}' has no usable images");
         // The reference's evaluation settings: threshold 0.01, 200 candidates per class, no top-k.
-        detector.PostProcessor = new PostProcessor(0.01f, 0.45f, 200, -1, labels: Detector.Labels(detector.Config));
+        detector.PostProcessor = ClassLabels.PostProcessorFor(detector, 0.01f);
         var evaluator = new VocEvaluator();
         var curves = new PrCurves();
         for (var start = 0; start < dataset.Count; start += batchSize)

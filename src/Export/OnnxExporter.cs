@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using Google.Protobuf;
+using Onnx;
+using SsdLite.Detection;
+
+namespace SsdLite.Export;
+
+/// <summary>
+/// Exports a detector to ONNX with the reference's conventions (<see cref="OnnxConventions"/>): the BatchNorm-folded
+/// network, softmax scores, and boxes decoded against the priors held as constants. The file and labels.txt beside it
+/// are written atomically.
+/// </summary>
+public static class OnnxExporter
+{
+    public const string LabelsFileName = "labels.txt";
+
+    /// <summary>Writes <paramref name="model"/> (unchanged, and still the caller's) to <paramref name="path"/>.</summary>
+    public static OnnxExportResult Export(SsdLiteModel model, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= new OnnxExportOptions();
+        options.Validate();
+        var config = AtInputSize(model.Config, options.InputSize ?? model.Config.InputSize);
+        var priors = Priors(config);
+        ModelProto proto;
+        using (var folded = BatchNormFolding.Fold(model))
+        {
+            var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
+            proto = Model(graph, config, options);
+        }
+        AtomicFile.Write(path, proto.WriteTo);
+        string? labelsPath = null;
+        if (options.WriteLabels)
+        {
+            labelsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LabelsFileName);
+            AtomicFile.WriteAllText(labelsPath, string.Join('\n', ClassLabels.WithBackground(config.ClassNames)) + "\n");
+        }
+        return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priors.Length / 4, config.NumClasses,
+            new FileInfo(path).Length);
+    }
+
+    /// <summary>The same network and priors for another input side (the network is fully convolutional; priors follow the side).</summary>
+    public static SsdLiteConfig AtInputSize(SsdLiteConfig config, int inputSize)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return inputSize == config.InputSize ? config
+            : new SsdLiteConfig(config.ClassNames, config.Width, inputSize, config.Rounding, config.Priors, config.Arch);
+    }
+
+    private static float[] Priors(SsdLiteConfig config)
+    {
+        try
+        {
+            return config.GeneratePriors();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentException($"input size {config.InputSize} is too small for {config.Arch.Name()}: a feature map would be empty ({e.Message})", e);
+        }
+    }
+
+    private static ModelProto Model(GraphProto graph, SsdLiteConfig config, OnnxExportOptions options)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = options.IrVersion,
+            ProducerName = "ssdlite",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = config.ToString() + ", BatchNorm folded; input (x - 127) / 128 RGB; outputs softmax scores and corner boxes relative to the input",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
+        Meta(model, OnnxConventions.ClassNamesKey, JsonSerializer.Serialize(config.ClassNames));
+        Meta(model, OnnxConventions.InputSizeKey, config.InputSize.ToString(CultureInfo.InvariantCulture));
+        Meta(model, OnnxConventions.ArchKey, config.Arch.Name());
+        Meta(model, OnnxConventions.WidthKey, config.Width.ToString("R", CultureInfo.InvariantCulture));
+        Meta(model, OnnxConventions.NormalizationKey, "(x - 127) / 128, RGB, CHW");
+        return model;
+    }
+
+    private static void Meta(ModelProto model, string key, string value) =>
+        model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+}

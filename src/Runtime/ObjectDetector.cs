@@ -1,0 +1,80 @@
+using SsdLite.Platform.Vision;
+
+namespace SsdLite.Detection;
+
+/// <summary>
+/// What every detector shares whatever runs its network: the test transform, and turning raw predictions into
+/// detections in original-image pixels. A subclass supplies <see cref="Predict"/> (TorchSharp in <c>Detector</c>,
+/// ONNX Runtime in <see cref="OnnxDetector"/>). The transform and the post-processing only read their settings, so
+/// every method may be called from several threads at once where the subclass's <see cref="Predict"/> may.
+/// </summary>
+public abstract class ObjectDetector : IObjectDetector
+{
+    private readonly SsdTestTransform transform;
+
+    protected ObjectDetector(int inputSize, PostProcessor postProcessor)
+    {
+        ArgumentNullException.ThrowIfNull(postProcessor);
+        transform = new SsdTestTransform(inputSize);
+        PostProcessor = postProcessor;
+    }
+
+    public int InputSize => transform.Width;
+
+    public int InputLength => transform.OutputLength;
+
+    public abstract IReadOnlyList<string> ClassNames { get; }
+
+    public PostProcessor PostProcessor { get; set; }
+
+    public abstract RawPredictions Predict(ReadOnlySpan<float> input, int batchSize);
+
+    public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];
+
+    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) return [];
+        return Detect(Preprocess(images), images.Select(image => (image.Width, image.Height)).ToList());
+    }
+
+    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
+    {
+        ArgumentNullException.ThrowIfNull(originals);
+        if (originals.Count == 0) return [];
+        var raw = Predict(input[..(originals.Count * InputLength)], originals.Count);
+        var post = PostProcessor;
+        var result = new IReadOnlyList<DetectedObject>[originals.Count];
+        for (var i = 0; i < originals.Count; i++)
+        {
+            result[i] = post.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, originals[i].Width, originals[i].Height);
+        }
+        return result;
+    }
+
+    public float[] Preprocess(IReadOnlyList<Image> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var size = InputLength;
+        var input = new float[images.Count * size];
+        for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * size, size));
+        return input;
+    }
+
+    public void Preprocess(Image image, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (destination.Length < InputLength)
+            throw new ArgumentException($"one image needs {InputLength} values, the destination holds {destination.Length}", nameof(destination));
+        transform.Apply(image, destination[..InputLength]);
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees the network (a session, or a model and its tensors).</summary>
+    protected abstract void Dispose(bool disposing);
+}

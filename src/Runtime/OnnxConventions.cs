@@ -1,0 +1,34 @@
+namespace SsdLite.Detection;
+
+/// <summary>
+/// The interface of an exported detector, the reference's ONNX export conventions (the ones jetson-inference reads):
+/// input <see cref="InputName"/> float [N, 3, S, S] normalised as the test transform does, outputs
+/// <see cref="ScoresName"/> [N, P, C] (softmax, background is class 0) and <see cref="BoxesName"/> [N, P, 4]
+/// (corner form, relative to the input). SsdLite adds its own metadata under the keys below.
+/// </summary>
+public static class OnnxConventions
+{
+    public const string InputName = "input_0";
+
+    public const string ScoresName = "scores";
+
+    public const string BoxesName = "boxes";
+
+    /// <summary>Metadata: the object class names (no background) as a JSON array of strings.</summary>
+    public const string ClassNamesKey = "class_names";
+
+    /// <summary>Metadata: the input side in pixels, as a decimal integer.</summary>
+    public const string InputSizeKey = "input_size";
+
+    /// <summary>Metadata: the architecture's name (mb2-ssd-lite, mb1-ssd-lite, mb1-ssd).</summary>
+    public const string ArchKey = "arch";
+
+    /// <summary>Metadata: the width multiplier, invariant culture.</summary>
+    public const string WidthKey = "width";
+
+    /// <summary>Metadata: the input normalisation, "(x - 127) / 128, RGB, CHW".</summary>
+    public const string NormalizationKey = "normalization";
+
+    /// <summary>The dimension name of a dynamic batch.</summary>
+    public const string BatchDimension = "batch";
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SsdLite.Platform.Vision;
+
+namespace SsdLite.Detection;
+
+/// <summary>
+/// A detector that runs an exported model (<see cref="OnnxConventions"/>) in ONNX Runtime on the CPU, with the same
+/// test transform and post-processing as the TorchSharp detector and without libtorch. Class names come from the
+/// model's metadata or the caller. <see cref="Detect(Image)"/> and <see cref="Predict"/> may be called from several
+/// threads at once (an ONNX Runtime session runs concurrent calls; every buffer here is per call).
+/// </summary>
+public sealed class OnnxDetector : ObjectDetector
+{
+    private readonly InferenceSession session;
+    private readonly string[] outputNames = [OnnxConventions.ScoresName, OnnxConventions.BoxesName];
+
+    private OnnxDetector(InferenceSession session, OnnxModelContract contract, IReadOnlyList<string> classNames, string path)
+        : base(contract.InputSize, new PostProcessor(labels: ClassLabels.WithBackground(classNames)))
+    {
+        this.session = session;
+        Path = path;
+        FixedBatchSize = contract.FixedBatchSize;
+        ClassCount = contract.ClassCount;
+        ClassNames = classNames;
+        Metadata = session.ModelMetadata.CustomMetadataMap.ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    /// <summary>The model file.</summary>
+    public string Path { get; }
+
+    /// <summary>The batch size the model was exported with; null when it takes any (a dynamic batch).</summary>
+    public int? FixedBatchSize { get; }
+
+    /// <summary>Classes the network scores, the background included.</summary>
+    public int ClassCount { get; }
+
+    public override IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The model's metadata_props (class names, input size, architecture for an SsdLite export).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> in ONNX Runtime and checks that it has the exported detector's input and outputs.
+    /// <paramref name="classNames"/> (object classes, no background) override the model's own; without them the
+    /// model's metadata must name its classes.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">no such file</exception>
+    /// <exception cref="InvalidDataException">not an ONNX model, or one with other inputs or outputs</exception>
+    /// <exception cref="ArgumentException">class names that disagree with the model's class count, or none at all</exception>
+    public static OnnxDetector Load(string path, IReadOnlyList<string>? classNames = null, OnnxDetectorOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
+        var session = OpenSession(path, options ?? new OnnxDetectorOptions());
+        try
+        {
+            var contract = OnnxModelContract.Check(session, path);
+            var names = ResolveClassNames(session, contract, classNames, path);
+            return new OnnxDetector(session, contract, names, path);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static InferenceSession OpenSession(string path, OnnxDetectorOptions options)
+    {
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+            IntraOpNumThreads = options.ResolvedThreads(),
+            // One graph without parallel branches worth a second pool: every thread goes to the operators.
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        try
+        {
+            return new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{path} is not a model ONNX Runtime can load: {e.Message}", e);
+        }
+    }
+
+    private static IReadOnlyList<string> ResolveClassNames(InferenceSession session, OnnxModelContract contract,
+        IReadOnlyList<string>? given, string path)
+    {
+        var objectClasses = contract.ClassCount - 1;
+        if (given is not null)
+        {
+            if (given.Count != objectClasses)
+                throw new ArgumentException($"{path} predicts {objectClasses} object classes, the labels name {given.Count}", nameof(given));
+            return given.ToArray();
+        }
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(OnnxConventions.ClassNamesKey, out var json))
+            throw new ArgumentException($"{path} names no classes in its metadata ({OnnxConventions.ClassNamesKey}): give its labels file", nameof(given));
+        string[] names;
+        try
+        {
+            names = JsonSerializer.Deserialize<string[]>(json) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: metadata {OnnxConventions.ClassNamesKey} is not a JSON list of names: {e.Message}", e);
+        }
+        if (names.Length != objectClasses)
+            throw new InvalidDataException($"{path}: its metadata names {names.Length} classes, its outputs score {objectClasses} object classes");
+        return names;
+    }
+
+    /// <summary>
+    /// Runs the model on normalised input (N×3×S×S). A model exported with a fixed batch runs in batches of that size,
+    /// the last one filled up with zeros whose outputs are dropped.
+    /// </summary>
+    public override RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var imageLength = 3 * InputSize * InputSize;
+        if (input.Length != batchSize * imageLength)
+            throw new ArgumentException($"{batchSize} images of 3x{InputSize}x{InputSize} need {batchSize * imageLength} values, got {input.Length}", nameof(input));
+        var step = FixedBatchSize ?? batchSize;
+        List<float[]> scores = [], boxes = [];
+        var priorCount = 0;
+        for (var start = 0; start < batchSize; start += step)
+        {
+            var chunk = new float[step * imageLength];
+            var count = Math.Min(step, batchSize - start);
+            input.Slice(start * imageLength, count * imageLength).CopyTo(chunk);
+            var (s, b, p) = Run(chunk, step, count);
+            scores.Add(s);
+            boxes.Add(b);
+            priorCount = p;
+        }
+        return new RawPredictions(batchSize, priorCount, ClassCount, Join(scores), Join(boxes));
+    }
+
+    // One session run on `batch` images, of which the first `keep` are returned.
+    private (float[] Scores, float[] Boxes, int PriorCount) Run(float[] input, int batch, int keep)
+    {
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [batch, 3, InputSize, InputSize]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [OnnxConventions.InputName], [inputValue], outputNames);
+        var scoreShape = outputs[0].GetTensorTypeAndShape().Shape;
+        var boxShape = outputs[1].GetTensorTypeAndShape().Shape;
+        if (scoreShape is not [_, var p, var c] || c != ClassCount || boxShape is not [_, var pb, 4] || pb != p)
+            throw new InvalidDataException($"{Path}: outputs of shapes [{string.Join(", ", scoreShape)}] and [{string.Join(", ", boxShape)}], " +
+                $"expected [N, P, {ClassCount}] and [N, P, 4]");
+        var priors = checked((int)p);
+        var scores = outputs[0].GetTensorDataAsSpan<float>()[..(keep * priors * ClassCount)].ToArray();
+        var boxes = outputs[1].GetTensorDataAsSpan<float>()[..(keep * priors * 4)].ToArray();
+        return (scores, boxes, priors);
+    }
+
+    private static float[] Join(List<float[]> parts) => parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCount} classes");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) session.Dispose();
+    }
+}

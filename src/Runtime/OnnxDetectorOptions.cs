@@ -1,0 +1,25 @@
+namespace SsdLite.Detection;
+
+/// <summary>How <see cref="OnnxDetector"/> sets up its ONNX Runtime session (CPU execution provider).</summary>
+public sealed record OnnxDetectorOptions
+{
+    /// <summary>Threads of one inference (ONNX Runtime's intra-op pool); 0: SSDLITE_NUM_THREADS, else the cores this process may use.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>ONNX Runtime's graph optimisations (constant folding, Conv+activation and Conv+Add fusion, layout changes); all by default.</summary>
+    public bool OptimizeGraph { get; init; } = true;
+
+    /// <summary>
+    /// Whether the intra-op threads spin while waiting for work (ONNX Runtime's default). Spinning lowers latency
+    /// on an idle machine and costs CPU time that other processes on a busy one would use.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>The thread count these options ask for.</summary>
+    public int ResolvedThreads()
+    {
+        if (IntraOpThreads > 0) return IntraOpThreads;
+        var fromEnv = Environment.GetEnvironmentVariable("SSDLITE_NUM_THREADS");
+        return int.TryParse(fromEnv, out var n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount);
+    }
+}

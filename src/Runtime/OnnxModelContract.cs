@@ -1,0 +1,42 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace SsdLite.Detection;
+
+/// <summary>What a model must look like to serve as a detector (<see cref="OnnxConventions"/>), read from its session.</summary>
+internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCount)
+{
+    /// <exception cref="InvalidDataException">naming <paramref name="path"/>, what it has and what was expected</exception>
+    public static OnnxModelContract Check(InferenceSession session, string path)
+    {
+        var inputs = session.InputMetadata;
+        var outputs = session.OutputMetadata;
+        var expected = $"expected input {OnnxConventions.InputName} float [N, 3, S, S] and outputs {OnnxConventions.ScoresName} float [N, P, C], " +
+            $"{OnnxConventions.BoxesName} float [N, P, 4] (an ssdlite export)";
+        if (inputs.Count != 1 || !inputs.TryGetValue(OnnxConventions.InputName, out var input)
+            || !outputs.TryGetValue(OnnxConventions.ScoresName, out var scores) || !outputs.TryGetValue(OnnxConventions.BoxesName, out var boxes))
+        {
+            throw new InvalidDataException($"{path} has inputs {Describe(inputs)} and outputs {Describe(outputs)}; {expected}");
+        }
+        if (!IsFloat(input) || input.Dimensions is not [var n, 3, var h, var w] || h <= 0 || h != w)
+            throw new InvalidDataException($"{path}: input {Describe(OnnxConventions.InputName, input)}; {expected}, with a fixed square S");
+        if (!IsFloat(scores) || scores.Dimensions is not [_, _, var c] || c < 2)
+            throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.ScoresName, scores)}; {expected}, with a fixed C of 2 or more");
+        if (!IsFloat(boxes) || boxes.Dimensions is not [_, _, 4])
+            throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.BoxesName, boxes)}; {expected}");
+        return new OnnxModelContract(h, n > 0 ? n : null, c);
+    }
+
+    private static bool IsFloat(NodeMetadata node) => node.IsTensor && node.ElementDataType == TensorElementType.Float;
+
+    private static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
+        nodes.Count == 0 ? "(none)" : string.Join(", ", nodes.Select(kv => Describe(kv.Key, kv.Value)));
+
+    private static string Describe(string name, NodeMetadata node)
+    {
+        if (!node.IsTensor) return $"{name} (not a tensor)";
+        var dims = node.Dimensions.Select((d, i) => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : node.SymbolicDimensions.ElementAtOrDefault(i) is { Length: > 0 } s ? s : "?");
+        return $"{name} {node.ElementDataType.ToString().ToLowerInvariant()} [{string.Join(", ", dims)}]";
+    }
+}

@@ -1,0 +1,9 @@
+namespace SsdLite.Detection;
+
+/// <summary>Raw predictions of a batch: softmax scores (N·P·C) and decoded corner boxes (N·P·4) relative to the input.</summary>
+public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCount, float[] Scores, float[] Boxes)
+{
+    public ReadOnlySpan<float> ScoresOf(int image) => Scores.AsSpan(image * PriorCount * ClassCount, PriorCount * ClassCount);
+
+    public ReadOnlySpan<float> BoxesOf(int image) => Boxes.AsSpan(image * PriorCount * 4, PriorCount * 4);
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using SsdLite.Detection;
+using SsdLite.Export;
+
+namespace SsdLite.Tools.Commands;
+
+/// <summary>
+/// <c>ssdlite export --weights FILE [--labels FILE] [--arch A] --format onnx|pth|safetensors --out FILE [--opset N]
+/// [--input-size S] [--batch dynamic|N]</c>.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
+        var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth; overrides a checkpoint's names)" };
+        var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
+        var format = new Option<string>("--format") { Description = "onnx (ONNX Runtime, TensorRT, OpenCV dnn), pth (the reference's state_dict) or safetensors", DefaultValueFactory = _ => "onnx" };
+        format.AcceptOnlyFromAmong("onnx", "pth", "safetensors");
+        var output = new Option<string>("--out") { Description = "The file to write (onnx: labels.txt goes beside it)", Required = true };
+        var opset = new Option<int>("--opset")
+        {
+            Description = $"ONNX opset, {OnnxExportOptions.MinOpset}..{OnnxExportOptions.MaxOpset}",
+            DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset,
+        };
+        var inputSize = new Option<int?>("--input-size") { Description = "Input side in pixels (default: the model's); the priors follow it" };
+        var batch = new Option<string>("--batch") { Description = "dynamic, or a fixed batch size", DefaultValueFactory = _ => "dynamic" };
+        var command = new Command("export", "Export a detector: ONNX (BatchNorm folded, softmax scores and decoded boxes) or its weights as a PyTorch state_dict")
+        {
+            weights, labels, arch, format, output, opset, inputSize, batch,
+        };
+        command.SetAction(r => CommandRunner.Run("export", () => Execute(r.GetValue(weights)!, r.GetValue(labels), ArchOption.Value(r, arch),
+            r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!)));
+        return command;
+    }
+
+    private static int Execute(string weights, string? labels, SsdArch? arch, string format, string output, int opset, int? inputSize, string batch)
+    {
+        // Options are checked before the weights load, so a typo costs nothing.
+        var options = new OnnxExportOptions { Opset = opset, InputSize = inputSize, BatchSize = ParseBatch(batch) };
+        if (format == "onnx") options.Validate();
+        else if (inputSize is not null || batch != "dynamic")
+            throw new ArgumentException($"--input-size and --batch shape an ONNX graph; a {format} file holds weights only");
+        using var model = ModelSource.Load(weights, LabelFile.Read(labels), arch);
+        switch (format)
+        {
+            case "onnx":
+                var result = OnnxExporter.Export(model, output, options);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"export: wrote {output} ({result.Bytes / 1e6:0.0} MB, opset {result.Opset}, input_0 [{(result.BatchSize?.ToString(CultureInfo.InvariantCulture) ?? "N")}, 3, {result.InputSize}, {result.InputSize}], {result.PriorCount} priors, {result.ClassCount} classes)"));
+                if (result.LabelsPath is { } written) Console.WriteLine($"export: wrote {written}");
+                break;
+            default:
+                StateDictExporter.Export(model, output, format == "pth" ? StateDictFormat.Pth : StateDictFormat.Safetensors);
+                Console.WriteLine($"export: wrote {output} ({model.state_dict().Count} tensors, {model.Config.Arch.Name()} state_dict with BatchNorm)");
+                break;
+        }
+        return 0;
+    }
+
+    private static int? ParseBatch(string text)
+    {
+        if (text == "dynamic") return null;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
+        throw new ArgumentException($"--batch must be 'dynamic' or a positive whole number, got '{text}'");
+    }
+}
