@@ -43,28 +43,3 @@ internal static class TestFiles
     }
 }
 
-/// <summary>A temporary folder removed with everything in it.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder(string name)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ssdlite-export-{name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string this[string relative] => System.IO.Path.Combine(Path, relative);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A child process may hold a file for a moment; the OS cleans temp later.
-        }
-    }
-}

@@ -7,7 +7,8 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class CommandTests
 {
-    private static (int Code, string Out, string Error) Invoke(params string[] args)
+    /// <summary>Runs the console in this process with its output captured (shared by the command tests).</summary>
+    internal static (int Code, string Out, string Error) Invoke(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

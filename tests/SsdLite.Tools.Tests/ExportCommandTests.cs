@@ -8,23 +8,7 @@ public sealed class ExportCommandTests
 {
     private static string Oracle(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "oracle", name);
 
-    private static (int Code, string Out, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.BuildRoot().Parse(args).Invoke(), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
-    }
+    private static (int Code, string Out, string Error) Invoke(params string[] args) => CommandTests.Invoke(args);
 
     [Fact]
     public void DetectWithOnnxRuntimeGivesTheTorchPathsDetections()

@@ -3,32 +3,6 @@ using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;
 
-/// <summary>Temporary folders and small synthetic datasets for the tests; each test owns its folder.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder(string name)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ssdlite-tools-{name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string this[string relative] => System.IO.Path.Combine(Path, relative);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A child process may still hold a file for a moment; the OS cleans temp later.
-        }
-    }
-}
-
 internal static class TestData
 {
     /// <summary>A tiny set (small images, few objects) for tests that train for a few steps.</summary>

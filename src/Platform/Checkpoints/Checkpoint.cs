@@ -22,23 +22,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var payload = BuildPayload(tensors, metadata ?? new Dictionary<string, string>());
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                WriteFile(fs, payload);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.Write(path, stream => WriteFile(stream, payload));
     }
 
     /// <summary>Reads a checkpoint; a truncated, corrupted or foreign file throws <see cref="InvalidDataException"/> naming it.</summary>
