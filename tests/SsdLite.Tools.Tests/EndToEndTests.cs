@@ -10,9 +10,11 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class EndToEndTests(ITestOutputHelper output)
 {
-    // The thresholds are the issue's. On 2 cores this recipe trains ~5 minutes (1,320 steps) and reached held-out
-    // mAP 0.2196 against 0.0004 untrained. Many distinct images for few epochs is what makes it: the same steps over
-    // 2,125 images gave 0.136 and over 800 images 0.014 (docs/benchmarks.md).
+    // The thresholds are the issue's. On 2 cores this recipe trains ~5 minutes (1,320 steps). Many distinct images
+    // for few epochs is what makes it: the same steps over 2,125 images gave 0.136 and over 800 images 0.014
+    // (docs/benchmarks.md). The run's path depends on the CPU's kernels: at lr 0.02 it reached 0.2196 on the libtorch
+    // 1.13 build but 0.1448 on TorchSharp on an AVX-512 machine (the same with the previous commit there); lr 0.04,
+    // the demo's rate, gives 0.2258 there for the same steps.
     [Fact]
     public void TrainingLiftsHeldOutMapWellAboveTheUntrainedModel()
     {
@@ -39,7 +41,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             InputSize = 160,
             Epochs = 10,
             BatchSize = 32,
-            Lr = 0.02,
+            Lr = 0.04,
             WarmupEpochs = 1,
             ExpandMaxRatio = 2,
             Seed = 7,
