@@ -4,7 +4,8 @@ using SsdLite.Export;
 namespace SsdLite.Tools.Bench;
 
 /// <summary>
-/// The same network served two ways, interleaved call by call: the exported graph in ONNX Runtime (graph
+/// The same network served two ways, interleaved round by round (each timed call after one untimed call of the same
+/// engine, see <see cref="Sampler.Interleave"/>): the exported graph in ONNX Runtime (graph
 /// optimisations on, intra-op threads as <c>--threads</c> or the process default, no inter-op pool) and the TorchSharp
 /// detector (folded, channels last), each from normalised input to softmax scores and decoded boxes. Also ONNX
 /// Runtime with its graph optimisations off, to show what they are worth.
@@ -43,7 +44,7 @@ public static class OnnxBench
         for (var i = 0; i < input.Length; i++) input[i] = (float)((rng.NextDouble() * 2) - 1);
         var samples = Sampler.Interleave(
             [() => torchDetector.Predict(input, batch), () => optimized.Predict(input, batch), () => plain.Predict(input, batch)],
-            settings.Warmup, settings.Iterations);
+            settings.Warmup, settings.Iterations, settle: 1);
         var ratio = samples[0].Zip(samples[1], (t, o) => t / o).ToList();
         var size = $"{settings.InputSize}x{settings.InputSize}";
         return
