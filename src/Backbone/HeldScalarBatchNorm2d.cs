@@ -1,7 +1,7 @@
 namespace SsdLite.Backbone;
 
 /// <summary>
-/// BatchNorm2d as TorchSharp's, except that the batch counter is advanced with Scalars this class holds. TorchSharp
+/// BatchNorm2d as TorchSharp's, except that the batch counter is advanced with the process-wide <see cref="HeldScalars.One"/>. TorchSharp
 /// 0.107's own forward calls <c>num_batches_tracked.add_(1)</c>, which converts 1 into two temporary native Scalars
 /// that nothing keeps alive during the call; a garbage collection in that window lets the finalizer thread free them
 /// while libtorch reads them ("Expected false to be true ... toLong", seen in a 10-epoch demo). The state and its
