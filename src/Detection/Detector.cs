@@ -63,7 +63,7 @@ public sealed class Detector : ObjectDetector
     public static IReadOnlyList<string> Labels(SsdLiteConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return Enumerable.Range(0, config.NumClasses).Select(config.Label).ToList();
+        return ClassLabels.WithBackground(config.ClassNames);
     }
 
     /// <summary>
@@ -146,10 +146,8 @@ public sealed class Detector : ObjectDetector
     /// <summary>Forward pass on normalised input (N×3×S×S): softmax scores and decoded boxes, as the reference's test mode.</summary>
     public override RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        CheckInput(input, batchSize);
         var s = Config.InputSize;
-        if (input.Length != batchSize * 3 * s * s)
-            throw new ArgumentException($"{batchSize} images of 3x{s}x{s} need {batchSize * 3 * s * s} values, got {input.Length}", nameof(input));
         var priorCount = priors.Length / 4;
         var classes = Config.NumClasses;
         float[] scores, locations;

@@ -50,7 +50,7 @@ public sealed record SsdLiteConfig
     public int NumClasses => ClassNames.Count + 1;
 
     /// <summary>The label of a class id (0 is BACKGROUND).</summary>
-    public string Label(int classId) => classId == 0 ? "BACKGROUND" : ClassNames[classId - 1];
+    public string Label(int classId) => classId == 0 ? ClassLabels.Background : ClassNames[classId - 1];
 
     /// <summary>
     /// Side of each source map for this input size, from the network's strides: every stride-2 layer

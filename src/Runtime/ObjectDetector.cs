@@ -29,6 +29,15 @@ public abstract class ObjectDetector : IObjectDetector
 
     public abstract RawPredictions Predict(ReadOnlySpan<float> input, int batchSize);
 
+    /// <summary>What every <see cref="Predict"/> requires: a positive batch of exactly that many images.</summary>
+    protected void CheckInput(ReadOnlySpan<float> input, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (input.Length != batchSize * InputLength)
+            throw new ArgumentException(
+                $"{batchSize} images of 3x{InputSize}x{InputSize} need {batchSize * InputLength} values, got {input.Length}", nameof(input));
+    }
+
     public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];
 
     public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)

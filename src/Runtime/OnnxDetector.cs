@@ -121,10 +121,8 @@ public sealed class OnnxDetector : ObjectDetector
     /// </summary>
     public override RawPredictions Predict(ReadOnlySpan<float> input, int batchSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var imageLength = 3 * InputSize * InputSize;
-        if (input.Length != batchSize * imageLength)
-            throw new ArgumentException($"{batchSize} images of 3x{InputSize}x{InputSize} need {batchSize * imageLength} values, got {input.Length}", nameof(input));
+        CheckInput(input, batchSize);
+        var imageLength = InputLength;
         var step = FixedBatchSize ?? batchSize;
         List<float[]> scores = [], boxes = [];
         var priorCount = 0;

@@ -26,7 +26,7 @@ public static class DetectBench
                 : SyntheticImages(Path.Combine(temp, "images"), Math.Max(24, settings.DetectThroughputImages));
             if (files.Count == 0) throw new ArgumentException($"--detect-images {settings.DetectImages}: no images found");
             using var detector = CreateDetector(settings);
-            detector.PostProcessor = new PostProcessor(0.4f, 0.45f, 200, -1, labels: Detector.Labels(detector.Config));
+            detector.PostProcessor = ClassLabels.PostProcessorFor(detector, 0.4f);
             var source = settings.DetectWeights is null ? "random weights" : Path.GetFileName(settings.DetectWeights);
             var next = 0;
             var samples = Sampler.Repeat(() => DetectOne(detector, files[next++ % files.Count]), settings.Warmup, settings.Iterations);

@@ -97,7 +97,7 @@ internal static class DemoCommand
         var ids = File.ReadLines(Path.Combine(data, "ImageSets", "Main", "test.txt")).Where(l => l.Trim().Length > 0).Take(count);
         var files = ids.Select(id => Path.Combine(data, "JPEGImages", id.Trim() + ".jpg")).ToList();
         // Ten epochs from scratch leave many right answers between 0.2 and 0.5, so the demo draws from 0.2, not detect's 0.4.
-        detector.PostProcessor = new PostProcessor(DrawThreshold, 0.45f, 200, -1, labels: Detector.Labels(detector.Config));
+        detector.PostProcessor = ClassLabels.PostProcessorFor(detector, DrawThreshold);
         DetectPipeline.Run(detector, files, new DetectPipelineOptions { DrawTo = folder }, _ => { });
         return folder;
     }
