@@ -45,12 +45,7 @@ internal static class EvalCommand
         return 0;
     }
 
-    internal static void WriteAll(string path, string text)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, text);
-    }
+    internal static void WriteAll(string path, string text) => AtomicFile.WriteAllText(path, text);
 }
 
 /// <summary>The optional --labels file as the names a detector takes.</summary>
