@@ -7,8 +7,11 @@ namespace SsdLite.Tools.Tests;
 
 /// <summary>
 /// The held-Scalar optimizers must make exactly TorchSharp's updates: the same small model, the same gradients, five
-/// steps with a changing learning rate, and every parameter and state tensor bit-equal to TorchSharp's optimizer.
+/// steps with a changing learning rate, and every parameter and state tensor bit-equal to TorchSharp's optimizer. In
+/// the non-parallel "training" collection: the models are seeded through torch's global generator, which another
+/// test class running at the same time can reseed or draw from between the two runs (seen once in a full run).
 /// </summary>
+[Collection("training")]
 public sealed class HeldScalarOptimizerTests
 {
     private static Sequential Model()
