@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 // ssdlite-onnx-detect MODEL.onnx IMAGE [SCORE_THRESHOLD]: detections of one image as JSON, with the native libraries
 // this process has mapped whose names mention onnxruntime or torch (Linux), to show which engine served it.

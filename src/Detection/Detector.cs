@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using SsdLite.Backbone;
+using SsdLite.Detection.Models;
 using SsdLite.Platform.Checkpoints;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Detection;
 

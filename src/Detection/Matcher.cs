@@ -1,4 +1,5 @@
 using System.Buffers;
+using SsdLite.Runtime;
 
 namespace SsdLite.Detection;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SsdLite.Detection.Models;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Platform.Serialization;
 

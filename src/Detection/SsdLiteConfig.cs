@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SsdLite.Backbone;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 
 namespace SsdLite.Detection;
 

@@ -1,3 +1,4 @@
+using SsdLite.Runtime;
 namespace SsdLite.Detection;
 
 /// <summary>A ground-truth object of one image for evaluation: class id, box in pixels, difficult flag.</summary>

@@ -1,5 +1,7 @@
 using SsdLite.Backbone;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 using static SsdLite.Export.OnnxGraphBuilder;
 
 namespace SsdLite.Export;

@@ -1,4 +1,5 @@
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 
 namespace SsdLite.Export;
 

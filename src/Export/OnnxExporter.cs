@@ -3,6 +3,9 @@ using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Export;
 

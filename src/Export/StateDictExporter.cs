@@ -1,5 +1,7 @@
-using TorchSharp.PyBridge;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Vision;
+using TorchSharp.PyBridge;
 
 namespace SsdLite.Export;
 

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>An axis-aligned box in corner form (x to the right, y down).</summary>
 public readonly record struct BoxF(float XMin, float YMin, float XMax, float YMax)

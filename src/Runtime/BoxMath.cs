@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// Box conversions and overlaps over packed float spans (four values per box), relative or pixel

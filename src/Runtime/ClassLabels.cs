@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>Class names as the post-processor labels detections: indexed by class id, the background first.</summary>
 public static class ClassLabels

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// One detected object: class (1-based, 0 is background), optional class name, score and box in the

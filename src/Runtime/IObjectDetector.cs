@@ -1,6 +1,6 @@
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// A detector whatever runs its network: <see cref="OnnxDetector"/> (ONNX Runtime, no libtorch) or the TorchSharp

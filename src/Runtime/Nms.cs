@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// Non-maximum suppression over corner boxes (4 values each) and their scores. Candidates are ranked by

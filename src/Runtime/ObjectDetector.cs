@@ -1,6 +1,6 @@
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// What every detector shares whatever runs its network: the test transform, and turning raw predictions into

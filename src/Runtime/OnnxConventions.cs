@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// The interface of an exported detector, the reference's ONNX export conventions (the ones jetson-inference reads):

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// A detector that runs an exported model (<see cref="OnnxConventions"/>) in ONNX Runtime on the CPU, with the same

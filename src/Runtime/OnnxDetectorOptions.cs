@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>How <see cref="OnnxDetector"/> sets up its ONNX Runtime session (CPU execution provider).</summary>
 public sealed record OnnxDetectorOptions

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>What a model must look like to serve as a detector (<see cref="OnnxConventions"/>), read from its session.</summary>
 internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCount)

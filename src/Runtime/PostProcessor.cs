@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// Turns one image's network output (softmax scores and decoded boxes) into detections, the reference's

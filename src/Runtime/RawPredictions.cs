@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>Raw predictions of a batch: softmax scores (N·P·C) and decoded corner boxes (N·P·4) relative to the input.</summary>
 public sealed record RawPredictions(int BatchSize, int PriorCount, int ClassCount, float[] Scores, float[] Boxes)

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Runtime;
 
 /// <summary>
 /// Orders items by score descending, then by index ascending, without allocating comparers: each item

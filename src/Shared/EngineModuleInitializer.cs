@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using SsdLite.Platform.Engine;
 
-namespace SsdLite.Platform.Engine.Startup;
+namespace SsdLite.Shared;
 
 /// <summary>
 /// Linked into every SsdLite assembly (Directory.Build.props): the engine is prepared before any code of the

@@ -1,4 +1,4 @@
-namespace SsdLite.Platform;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// Output files that appear whole or not at all: written beside the target under a temporary name, flushed to disk,

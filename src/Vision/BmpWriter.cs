@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// A 24-bit uncompressed BMP (BITMAPINFOHEADER, rows bottom-up, BGR, each row padded to 4 bytes), as

@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// OpenCV's float RGB &lt;-&gt; HSV conversions (cv::cvtColor with COLOR_RGB2HSV / COLOR_HSV2RGB on CV_32F), with

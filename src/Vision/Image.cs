@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// An 8-bit RGB image, interleaved row by row (HWC): pixel (x, y) starts at <c>(y * Width + x) * 3</c> of

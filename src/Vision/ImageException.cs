@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>An image could not be read, decoded, encoded or written; names the file where there is one.</summary>
 public sealed class ImageException : Exception

@@ -1,7 +1,7 @@
 using System.Buffers;
 using SkiaSharp;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// Reading and writing images through SkiaSharp's codecs (libjpeg-turbo, libpng, libwebp, as OpenCV uses):

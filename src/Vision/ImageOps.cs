@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>The interpolations <see cref="ImageOps.Resize(ReadOnlySpan{byte}, int, int, Span{byte}, int, int, int, Interpolation)"/> offers (cv::InterpolationFlags values).</summary>
 public enum Interpolation

@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>(x - mean) / std from an interleaved HWC image into a planar CHW float buffer, the network's input layout.</summary>
 public static class Normalize

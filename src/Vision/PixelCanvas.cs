@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// Drawing in place on a packed uint8 buffer of 1 or 3 channels (an <see cref="Image"/>'s pixels, or a

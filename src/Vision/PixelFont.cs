@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// A TrueType/OpenType font loaded from a file, for the text <see cref="PixelCanvas"/> draws. SkiaSharp's

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>Moves pixels between SkiaSharp's 4-byte RGBA rows and the packed 3-byte RGB of <see cref="Image"/>.</summary>
 internal static unsafe class PixelLayout

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>
 /// cv::resize for packed uint8 and float32 images, in managed code and bit for bit as OpenCV 4.x computes it

@@ -1,4 +1,4 @@
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>An 8-bit RGB colour.</summary>
 public readonly record struct Rgb(byte R, byte G, byte B)

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace SsdLite.Platform.Vision;
+namespace SsdLite.Vision;
 
 /// <summary>The test transform: the uint8 image resized bilinear (cv::resize INTER_LINEAR) to the input size, then (x - 127) / 128, CHW.</summary>
 public sealed class SsdTestTransform

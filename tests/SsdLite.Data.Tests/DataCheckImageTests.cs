@@ -1,5 +1,5 @@
 using SsdLite.Data;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
 namespace SsdLite.Data.Tests;
 

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using SsdLite.Data;
-using SsdLite.Platform.Vision;
+using SsdLite.Data.Synthetic;
+using SsdLite.Vision;
 
 namespace SsdLite.Data.Tests;
 

@@ -1,3 +1,4 @@
+using SsdLite.Runtime;
 namespace SsdLite.Detection.Tests;
 
 public class VocEvaluatorTests

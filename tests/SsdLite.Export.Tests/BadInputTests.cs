@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Onnx;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 
 namespace SsdLite.Export.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Export.Tests;
 

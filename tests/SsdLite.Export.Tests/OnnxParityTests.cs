@@ -1,5 +1,7 @@
 using SsdLite.Backbone;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 
 namespace SsdLite.Export.Tests;
 

@@ -1,4 +1,5 @@
 using SsdLite.Detection;
+using SsdLite.Runtime;
 
 namespace SsdLite.Export.Tests;
 

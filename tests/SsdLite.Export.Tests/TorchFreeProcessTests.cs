@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Export.Tests;
 

@@ -1,9 +1,10 @@
 using SsdLite.Backbone;
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Detection.Models;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Tools.Training;
+using SsdLite.Vision;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -41,7 +41,7 @@ public sealed class CommandTests
         Assert.Contains("wrote 12 images", output);
         foreach (var file in Directory.GetFiles(folder["data/JPEGImages"]))
         {
-            var image = SsdLite.Platform.Vision.ImageIO.Read(file);
+            var image = SsdLite.Vision.ImageIO.Read(file);
             // ±20% around 120 px
             Assert.InRange(image.Width, 96, 144);
             Assert.InRange(image.Height, 96, 144);
@@ -51,7 +51,7 @@ public sealed class CommandTests
         Assert.True(wideCode == 0, wideError);
         foreach (var file in Directory.GetFiles(folder["wide/JPEGImages"]))
         {
-            var image = SsdLite.Platform.Vision.ImageIO.Read(file);
+            var image = SsdLite.Vision.ImageIO.Read(file);
             Assert.InRange(image.Width, 160, 240);
             Assert.InRange(image.Height, 120, 180);
         }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Tests;
 

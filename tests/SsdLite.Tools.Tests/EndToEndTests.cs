@@ -1,5 +1,7 @@
 using SsdLite.Data;
+using SsdLite.Data.Synthetic;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 using SsdLite.Tools.Evaluation;
 using SsdLite.Tools.Training;
 using Xunit.Abstractions;

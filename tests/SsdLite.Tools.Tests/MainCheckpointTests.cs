@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
 using SsdLite.Tools.Training;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Tests;
 

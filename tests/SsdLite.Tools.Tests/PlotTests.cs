@@ -1,7 +1,7 @@
-using SsdLite.Platform.Vision;
 using SsdLite.Tools.Evaluation;
 using SsdLite.Tools.Plots;
 using SsdLite.Tools.Training;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Tests;
 

@@ -1,8 +1,9 @@
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 using SsdLite.Platform.Checkpoints;
+using SsdLite.Tools.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;
 

@@ -1,4 +1,5 @@
 using SsdLite.Data;
+using SsdLite.Data.Synthetic;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;

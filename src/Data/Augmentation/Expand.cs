@@ -1,4 +1,5 @@
-namespace SsdLite.Data;
+using SsdLite.Vision;
+namespace SsdLite.Data.Augmentation;
 
 /// <summary>Where <see cref="Expand"/> puts the image: a canvas of this size, the image's top-left corner at (Left, Top).</summary>
 public readonly record struct ExpandPlacement(int CanvasWidth, int CanvasHeight, int Left, int Top);

@@ -1,4 +1,5 @@
-namespace SsdLite.Data;
+using SsdLite.Vision;
+namespace SsdLite.Data.Augmentation;
 
 /// <summary>Mirrors left-right with probability 0.5: a box's xmin becomes width - xmax and its xmax width - xmin.</summary>
 public static class HorizontalFlip

@@ -1,7 +1,7 @@
 using System.Numerics;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Data;
+namespace SsdLite.Data.Augmentation;
 
 /// <summary>
 /// SSD's photometric distortion, in place on a float RGB image (boxes untouched): each step with probability

@@ -1,4 +1,5 @@
-namespace SsdLite.Data;
+using SsdLite.Vision;
+namespace SsdLite.Data.Augmentation;
 
 /// <summary>A crop window in pixels.</summary>
 public readonly record struct CropRect(int X, int Y, int Width, int Height)

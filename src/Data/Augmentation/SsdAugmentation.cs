@@ -1,7 +1,7 @@
 using System.Buffers;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Data;
+namespace SsdLite.Data.Augmentation;
 
 /// <summary>
 /// The SSD training transform: <see cref="PhotometricDistort"/>, <see cref="Expand"/>, <see cref="RandomSampleCrop"/>,

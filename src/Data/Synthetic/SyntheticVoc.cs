@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
-namespace SsdLite.Data;
+namespace SsdLite.Data.Synthetic;
 
 /// <summary>
 /// A synthetic Pascal VOC-format dataset: filled geometric shapes whose class is the shape (colour independent of

@@ -1,4 +1,4 @@
-namespace SsdLite.Data;
+namespace SsdLite.Data.Synthetic;
 
 /// <summary>Settings of <see cref="SyntheticVoc.Generate"/>; the same settings give byte-identical files.</summary>
 public sealed record SyntheticVocOptions

@@ -1,6 +1,6 @@
 using SsdLite.Backbone;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Detection.Models;
 
 /// <summary>One block after the backbone and the channels of its output, the next source.</summary>
 public readonly record struct ExtraBlock(nn.Module<Tensor, Tensor> Block, int OutChannels);

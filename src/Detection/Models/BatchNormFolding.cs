@@ -1,7 +1,7 @@
 using SsdLite.Backbone;
 using TorchSharp.Utils;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Detection.Models;
 
 /// <summary>
 /// Folds every convolution + BatchNorm pair of an <see cref="SsdLiteModel"/> (any architecture) into one convolution with a bias, for

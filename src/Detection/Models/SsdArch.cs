@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Detection.Models;
 
 /// <summary>The detector architectures, by the reference's names (<c>--net</c> there, <c>arch</c> here).</summary>
 public enum SsdArch

@@ -1,6 +1,6 @@
 using SsdLite.Backbone;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Detection.Models;
 
 /// <summary>
 /// The prediction pass shared by every architecture: each source through its classification and regression head,

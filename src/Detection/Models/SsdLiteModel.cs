@@ -1,7 +1,7 @@
 using SsdLite.Backbone;
 using TorchSharp.Utils;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Detection.Models;
 
 /// <summary>Raw head outputs: confidences (N, P, C) as logits and locations (N, P, 4) as encoded offsets.</summary>
 public sealed record HeadOutputs(Tensor Confidences, Tensor Locations) : IDisposable

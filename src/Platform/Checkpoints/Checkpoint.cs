@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using SsdLite.Vision;
 
 namespace SsdLite.Platform.Checkpoints;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,7 +1,9 @@
 using SsdLite.Data;
+using SsdLite.Data.Synthetic;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Bench;
 

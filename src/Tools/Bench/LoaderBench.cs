@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using SsdLite.Data;
+using SsdLite.Data.Augmentation;
+using SsdLite.Data.Synthetic;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,5 +1,6 @@
 using SsdLite.Detection;
 using SsdLite.Export;
+using SsdLite.Runtime;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Commands;
 

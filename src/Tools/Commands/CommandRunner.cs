@@ -1,8 +1,8 @@
-using SsdLite.Data;
-using SsdLite.Platform.Vision;
 using System.Runtime.InteropServices;
+using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Tools.Training;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
 

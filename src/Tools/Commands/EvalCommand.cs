@@ -1,6 +1,8 @@
 using System.CommandLine;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 using SsdLite.Export;
 
 namespace SsdLite.Tools.Commands;

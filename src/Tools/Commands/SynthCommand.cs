@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SsdLite.Data;
+using SsdLite.Data.Synthetic;
 
 namespace SsdLite.Tools.Commands;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SsdLite.Detection;
+using SsdLite.Runtime;
 
 namespace SsdLite.Tools.Detect;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Detect;
 

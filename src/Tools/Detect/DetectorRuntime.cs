@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 
 namespace SsdLite.Tools.Detect;
 

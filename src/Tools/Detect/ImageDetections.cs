@@ -1,4 +1,6 @@
 using SsdLite.Detection;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Detect;
 

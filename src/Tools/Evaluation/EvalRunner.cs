@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Spectre.Console;
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
 using SsdLite.Tools.Training;
-using Spectre.Console;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Evaluation;
 

@@ -1,5 +1,6 @@
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Evaluation;
 

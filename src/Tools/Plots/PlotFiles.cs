@@ -1,3 +1,4 @@
+using SsdLite.Vision;
 namespace SsdLite.Tools.Plots;
 
 /// <summary>Writes a rendered plot atomically (a temporary file in the same folder, then a rename).</summary>

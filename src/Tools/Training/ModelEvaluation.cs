@@ -1,6 +1,8 @@
 using SsdLite.Data;
 using SsdLite.Detection;
-using SsdLite.Platform.Vision;
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 using DetVocObject = SsdLite.Detection.VocObject;
 
 namespace SsdLite.Tools.Training;

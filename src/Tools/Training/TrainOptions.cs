@@ -1,6 +1,7 @@
 using System.Globalization;
 using SsdLite.Backbone;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 using YamlDotNet.RepresentationModel;
 
 namespace SsdLite.Tools.Training;

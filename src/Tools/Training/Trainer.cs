@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using SsdLite.Data;
+using SsdLite.Data.Augmentation;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Training;
 

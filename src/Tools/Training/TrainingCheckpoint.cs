@@ -1,5 +1,6 @@
 using System.Globalization;
 using SsdLite.Detection;
+using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Training;
 

@@ -1,5 +1,6 @@
 using SsdLite.Data;
-using SsdLite.Platform.Vision;
+using SsdLite.Data.Augmentation;
+using SsdLite.Vision;
 
 namespace SsdLite.Tools.Training;
 

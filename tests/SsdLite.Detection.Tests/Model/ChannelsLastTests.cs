@@ -1,3 +1,4 @@
+using SsdLite.Detection.Models;
 using SsdLite.Platform.Engine;
 
 namespace SsdLite.Detection.Tests.Model;

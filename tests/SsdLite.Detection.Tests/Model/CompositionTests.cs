@@ -1,3 +1,4 @@
+using SsdLite.Detection.Models;
 namespace SsdLite.Detection.Tests.Model;
 
 /// <summary>The detector is an nn.Module a user can put inside their own TorchSharp module.</summary>

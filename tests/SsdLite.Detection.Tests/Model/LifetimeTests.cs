@@ -1,3 +1,5 @@
+using SsdLite.Detection.Models;
+using SsdLite.Runtime;
 namespace SsdLite.Detection.Tests.Model;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using SsdLite.Platform.Vision;
+using SsdLite.Runtime;
+using SsdLite.Vision;
 
 namespace SsdLite.Detection.Tests.Model;
 

@@ -1,4 +1,4 @@
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
 namespace SsdLite.Platform.Tests.Vision;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
 namespace SsdLite.Platform.Tests.Vision;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SsdLite.Platform.Vision;
+using SsdLite.Vision;
 
 namespace SsdLite.Platform.Tests.Vision;
 
