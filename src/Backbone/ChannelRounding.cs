@@ -13,6 +13,10 @@ public enum ChannelRounding
 /// <summary>Channel arithmetic shared by the backbone and the detector's heads.</summary>
 public static class Channels
 {
+    /// <summary>
+    /// torchvision's _make_divisible: <paramref name="value"/> rounded to the nearest multiple of <paramref
+    /// name="divisor"/>, never below 90% of it.
+    /// </summary>
     public static int MakeDivisible(double value, int divisor = 8)
     {
         var rounded = Math.Max(divisor, (int)(value + divisor / 2.0) / divisor * divisor);
@@ -21,6 +25,7 @@ public static class Channels
         return rounded;
     }
 
+    /// <summary><paramref name="channels"/> scaled by the width multiplier with the given rounding.</summary>
     public static int Scale(int channels, double width, ChannelRounding rounding) =>
         rounding == ChannelRounding.MakeDivisible ? MakeDivisible(channels * width) : (int)(channels * width);
 

@@ -64,6 +64,9 @@ public abstract class FeatureBackbone : nn.Module<Tensor, Tensor>
 {
     private readonly List<nn.Module<Tensor, Tensor>> layers = [];
 
+    /// <summary>
+    /// A backbone at width multiplier <paramref name="width"/>, its channels rounded by <paramref name="rounding"/>.
+    /// </summary>
     protected FeatureBackbone(string name, double width, ChannelRounding rounding) : base(name)
     {
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "width multiplier must be positive");
@@ -71,8 +74,10 @@ public abstract class FeatureBackbone : nn.Module<Tensor, Tensor>
         Rounding = rounding;
     }
 
+    /// <summary>The width multiplier the channels were scaled by.</summary>
     public double Width { get; }
 
+    /// <summary>How scaled channel counts were rounded.</summary>
     public ChannelRounding Rounding { get; }
 
     /// <summary>Where the stride-16 source is read.</summary>
@@ -84,19 +89,23 @@ public abstract class FeatureBackbone : nn.Module<Tensor, Tensor>
     /// <summary>Channels of the stride-32 output.</summary>
     public int LastChannelCount { get; protected set; }
 
+    /// <summary>The number of layers, in forward order.</summary>
     public int Count => layers.Count;
 
+    /// <summary>The layer at <paramref name="index"/> (the reference's <c>base_net</c> index).</summary>
     public nn.Module<Tensor, Tensor> this[int index] => layers[index];
 
     /// <summary>The layers in order (read-only).</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Items => layers;
 
+    /// <summary>Appends a layer (registered under its index, as the reference names them).</summary>
     protected void Add(nn.Module<Tensor, Tensor> layer)
     {
         register_module(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
         layers.Add(layer);
     }
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input) => Layers.Chain(layers, 0, layers.Count, input);
 
     /// <summary>The stride-16 tap and the stride-32 output; the caller owns both.</summary>

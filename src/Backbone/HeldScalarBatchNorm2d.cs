@@ -9,16 +9,19 @@ namespace SsdLite.Backbone;
 /// </summary>
 public sealed class HeldScalarBatchNorm2d : BatchNorm
 {
+    /// <summary>A BatchNorm2d over <paramref name="numFeatures"/> channels with PyTorch's defaults.</summary>
     public HeldScalarBatchNorm2d(long numFeatures, double eps = 1e-5, double momentum = 0.1)
         : base(numFeatures, eps, momentum, affine: true, track_running_stats: true, device: null, dtype: null, name: "BatchNorm2d")
     {
     }
 
+    /// <inheritdoc />
     protected override void ValidateInputDimensions(Tensor input)
     {
         if (input.ndim != 4) throw new ArgumentException($"expected 4D input, but got {input.ndim}D input.");
     }
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);

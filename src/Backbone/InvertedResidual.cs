@@ -9,6 +9,10 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
 {
     private readonly Layers conv;
 
+    /// <summary>
+    /// A block from <paramref name="inChannels"/> to <paramref name="outChannels"/>, hidden width round(in × <paramref
+    /// name="expandRatio"/>), depthwise stride <paramref name="stride"/>.
+    /// </summary>
     public InvertedResidual(int inChannels, int outChannels, int stride, double expandRatio) : base(nameof(InvertedResidual))
     {
         if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be 1 or 2");
@@ -22,11 +26,17 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
         register_module("conv", conv);
     }
 
+    /// <summary>Input channels.</summary>
     public int InChannels { get; }
+    /// <summary>Output channels.</summary>
     public int OutChannels { get; }
+    /// <summary>Channels of the depthwise convolution (the expanded width).</summary>
     public int HiddenChannels { get; }
+    /// <summary>Stride of the depthwise convolution.</summary>
     public int Stride { get; }
+    /// <summary>Whether the block starts with a 1x1 expansion (false when the expansion ratio is 1).</summary>
     public bool HasExpansion { get; }
+    /// <summary>Whether the input is added to the output (stride 1 and equal channels).</summary>
     public bool UseResidual { get; }
 
     private Layers BuildLayers()
@@ -42,6 +52,7 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
         return s;
     }
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input) => ForwardFrom(input, 0, input);
 
     /// <summary>

@@ -9,17 +9,22 @@ public sealed class Layers : nn.Module<Tensor, Tensor>
 {
     private readonly List<nn.Module<Tensor, Tensor>> items = [];
 
+    /// <summary>A sequence of <paramref name="layers"/>, registered under their indices.</summary>
     public Layers(params nn.Module<Tensor, Tensor>[] layers) : base(nameof(Layers))
     {
         foreach (var layer in layers) Append(layer);
     }
 
+    /// <summary>The number of layers.</summary>
     public int Count => items.Count;
 
+    /// <summary>The layer at <paramref name="index"/>.</summary>
     public nn.Module<Tensor, Tensor> this[int index] => items[index];
 
+    /// <summary>The layers in forward order.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Items => items;
 
+    /// <summary>Appends <paramref name="layer"/> under the next index; returns this sequence.</summary>
     public Layers Append(nn.Module<Tensor, Tensor> layer)
     {
         register_module(items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
@@ -27,6 +32,7 @@ public sealed class Layers : nn.Module<Tensor, Tensor>
         return this;
     }
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input) => Chain(items, 0, items.Count, input);
 
     /// <summary>Layers [<paramref name="from"/>, <paramref name="to"/>) applied to <paramref name="input"/>.</summary>

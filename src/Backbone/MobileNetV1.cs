@@ -24,6 +24,10 @@ public sealed class MobileNetV1 : FeatureBackbone
     /// <summary>The block whose output is the stride-16 source: the last 512-channel one, before the stride-2 block 12.</summary>
     private const int TapBlock = 11;
 
+    /// <summary>
+    /// MobileNetV1 features at width multiplier <paramref name="width"/>, channels rounded by <paramref
+    /// name="rounding"/>.
+    /// </summary>
     public MobileNetV1(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
         : base(nameof(MobileNetV1), width, rounding)
     {
@@ -57,6 +61,10 @@ public sealed class MobileNetV1 : FeatureBackbone
 /// </summary>
 public sealed class MobileNetV1Classifier : nn.Module<Tensor, Tensor>
 {
+    /// <summary>
+    /// The ImageNet classifier: the features, global average pooling and a linear layer to <paramref
+    /// name="numClasses"/>.
+    /// </summary>
     public MobileNetV1Classifier(int numClasses = 1000, double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
         : base(nameof(MobileNetV1Classifier))
     {
@@ -67,10 +75,13 @@ public sealed class MobileNetV1Classifier : nn.Module<Tensor, Tensor>
         Initializers.ConvFanOutBatchNormUnit(fc);
     }
 
+    /// <summary>The features (the reference's <c>model</c>).</summary>
     public MobileNetV1 model { get; }
 
+    /// <summary>The final linear layer (the reference's <c>fc</c>).</summary>
     public Linear fc { get; }
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var x = model.forward(input);

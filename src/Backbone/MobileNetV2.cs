@@ -22,6 +22,10 @@ public sealed class MobileNetV2 : FeatureBackbone
     /// <summary>The stage whose first block's expansion is the stride-16 SSD-Lite tap (the 160-channel one).</summary>
     private const int TapStageChannels = 160;
 
+    /// <summary>
+    /// MobileNetV2 features at width multiplier <paramref name="width"/>, channels rounded by <paramref
+    /// name="rounding"/>.
+    /// </summary>
     public MobileNetV2(double width = 1.0, ChannelRounding rounding = ChannelRounding.MakeDivisible)
         : base(nameof(MobileNetV2), width, rounding)
     {

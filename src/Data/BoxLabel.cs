@@ -6,16 +6,22 @@ namespace SsdLite.Data;
 /// </summary>
 public readonly record struct BoxLabel(float XMin, float YMin, float XMax, float YMax, int Label, bool Difficult = false)
 {
+    /// <summary>XMax - XMin.</summary>
     public float Width => XMax - XMin;
 
+    /// <summary>YMax - YMin.</summary>
     public float Height => YMax - YMin;
 
+    /// <summary>Width × height, 0 for an empty box.</summary>
     public float Area => Math.Max(0f, Width) * Math.Max(0f, Height);
 
+    /// <summary>The horizontal centre.</summary>
     public float CenterX => (XMin + XMax) * 0.5f;
 
+    /// <summary>The vertical centre.</summary>
     public float CenterY => (YMin + YMax) * 0.5f;
 
+    /// <summary>The box moved by (<paramref name="dx"/>, <paramref name="dy"/>).</summary>
     public BoxLabel Offset(float dx, float dy) => this with { XMin = XMin + dx, YMin = YMin + dy, XMax = XMax + dx, YMax = YMax + dy };
 }
 

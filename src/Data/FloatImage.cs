@@ -5,8 +5,10 @@ namespace SsdLite.Data;
 /// <summary>A 3-channel float image, interleaved (HWC), RGB, values on the 0..255 scale: what the augmentations work on.</summary>
 public sealed class FloatImage
 {
+    /// <summary>Channels per pixel (RGB).</summary>
     public const int Channels = 3;
 
+    /// <summary>A black image of <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
     public FloatImage(int width, int height)
         : this(width, height, new float[checked(width * height * Channels)])
     {
@@ -33,10 +35,13 @@ public sealed class FloatImage
         Data = data;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>The pixels, HWC, RGB, one float per channel on the 0..255 scale.</summary>
     public float[] Data { get; }
 
     /// <summary>The image's values (all of <see cref="Data"/>, except for a rented image whose buffer may be longer).</summary>
@@ -49,6 +54,7 @@ public sealed class FloatImage
         set => Data[(((y * Width) + x) * Channels) + c] = value;
     }
 
+    /// <summary>The 8-bit <paramref name="image"/> as floats.</summary>
     public static FloatImage FromImage(Image image)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -85,6 +91,7 @@ public sealed class FloatImage
         System.Buffers.ArrayPool<float>.Shared.Return(image.Data);
     }
 
+    /// <summary>A copy with its own pixel buffer.</summary>
     public FloatImage Clone() => new(Width, Height, Pixels.ToArray());
 
     /// <summary>Rounded and saturated to bytes (for viewing an augmented image).</summary>

@@ -8,6 +8,7 @@ namespace SsdLite.Detection;
 /// </summary>
 public sealed class BoxCoder
 {
+    /// <summary>A coder with SSD's variances (centre 0.1, size 0.2) unless given.</summary>
     public BoxCoder(float centerVariance = 0.1f, float sizeVariance = 0.2f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(centerVariance);
@@ -16,13 +17,16 @@ public sealed class BoxCoder
         SizeVariance = sizeVariance;
     }
 
+    /// <summary>A coder with the variances of a prior spec.</summary>
     public BoxCoder(PriorSpec spec)
         : this(spec?.CenterVariance ?? throw new ArgumentNullException(nameof(spec)), spec.SizeVariance)
     {
     }
 
+    /// <summary>The variance dividing centre offsets.</summary>
     public float CenterVariance { get; }
 
+    /// <summary>The variance dividing log size ratios.</summary>
     public float SizeVariance { get; }
 
     /// <summary>Encodes N corner boxes against N center-form priors, box k against prior k.</summary>

@@ -9,7 +9,7 @@ namespace SsdLite.Detection;
 
 /// <summary>
 /// The inference API: weights + labels in, detections in original-image pixels out. Test transform, forward in
-/// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="Detect(Image)"/> and
+/// eval mode without gradients, softmax, box decoding and per-class NMS. <see cref="ObjectDetector.Detect(Image)"/> and
 /// <see cref="Predict"/> may be called from several threads at once: each call opens its own dispose scope and
 /// no-grad guard (both are per thread in TorchSharp), frees every tensor it made before it returns, and only reads
 /// the network.
@@ -50,12 +50,16 @@ public sealed class Detector : ObjectDetector
         return model.Config.InputSize;
     }
 
+    /// <summary>The model's configuration (architecture, width, input size, priors, classes).</summary>
     public SsdLiteConfig Config => model.Config;
 
+    /// <summary>The network that runs (BatchNorm-folded unless the detector was made without folding).</summary>
     public SsdLiteModel Model => model;
 
+    /// <inheritdoc />
     public override IReadOnlyList<string> ClassNames => model.Config.ClassNames;
 
+    /// <summary>The device the network runs on.</summary>
     public Device Device { get; }
 
     /// <summary>The activation layout inference runs in: channels last for the folded network on the CPU.</summary>
@@ -170,6 +174,7 @@ public sealed class Detector : ObjectDetector
         return new RawPredictions(batchSize, priorCount, classes, scores, boxes);
     }
 
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (!disposing) return;

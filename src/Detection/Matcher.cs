@@ -21,6 +21,10 @@ public sealed class Matcher
     private readonly float[] priorsCorner;
     private readonly BoxCoder coder;
 
+    /// <summary>
+    /// A matcher over priors in centre form (4 values each, relative to the input), encoding with <paramref
+    /// name="coder"/>.
+    /// </summary>
     public Matcher(ReadOnlySpan<float> priorsCenter, BoxCoder coder, float iouThreshold = 0.5f)
     {
         ArgumentNullException.ThrowIfNull(coder);
@@ -38,8 +42,10 @@ public sealed class Matcher
         IouThreshold = iouThreshold;
     }
 
+    /// <summary>The number of priors.</summary>
     public int PriorCount => priorsCenter.Length / 4;
 
+    /// <summary>The IoU from which a prior is matched to a ground-truth box.</summary>
     public float IouThreshold { get; }
 
     /// <summary>

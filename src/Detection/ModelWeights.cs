@@ -52,15 +52,22 @@ public sealed class ModelWeights : IDisposable
         Metadata = metadata;
     }
 
+    /// <summary>The file the weights were read from.</summary>
     public string Path { get; }
+    /// <summary>The file's layout.</summary>
     public WeightsFormat Format { get; }
+    /// <summary>The tensors by name, in the file's order.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Tensors { get; }
 
     /// <summary>The config a checkpoint carries; null for .pth files.</summary>
     public SsdLiteConfig? Config { get; }
 
+    /// <summary>Metadata stored with an SsdLite checkpoint (empty for a .pth).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
+    /// <summary>
+    /// Reads an SsdLite checkpoint or a PyTorch .pth state dict; the error names the file and what is wrong.
+    /// </summary>
     public static ModelWeights Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
@@ -180,10 +187,12 @@ public sealed class ModelWeights : IDisposable
         return stem.size(0) / 32.0;
     }
 
+    /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
         foreach (var (_, t) in Tensors) t.Dispose();
     }
 
+    /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Path} ({Format}, {Tensors.Count} tensors)");
 }

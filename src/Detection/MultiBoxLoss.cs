@@ -3,8 +3,10 @@ namespace SsdLite.Detection;
 /// <summary>The two parts of the SSD loss, each already divided by the number of positives.</summary>
 public sealed record MultiBoxLossParts(Tensor Regression, Tensor Classification) : IDisposable
 {
+    /// <summary>Regression plus classification.</summary>
     public Tensor Total() => Regression + Classification;
 
+    /// <summary>Frees both tensors.</summary>
     public void Dispose()
     {
         Regression.Dispose();
@@ -21,6 +23,10 @@ public sealed record MultiBoxLossParts(Tensor Regression, Tensor Classification)
 /// </summary>
 public sealed class MultiBoxLoss
 {
+    /// <summary>
+    /// SSD's loss with <paramref name="negPosRatio"/> negatives per positive and at least <paramref
+    /// name="minNegativesPerImage"/> per image.
+    /// </summary>
     public MultiBoxLoss(int negPosRatio = 3, int minNegativesPerImage = 3)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(negPosRatio);
@@ -29,8 +35,10 @@ public sealed class MultiBoxLoss
         MinNegativesPerImage = minNegativesPerImage;
     }
 
+    /// <summary>Hard negatives kept per positive prior.</summary>
     public int NegPosRatio { get; }
 
+    /// <summary>Negatives kept in an image without positives.</summary>
     public int MinNegativesPerImage { get; }
 
     /// <param name="confidences">(N, P, C) logits.</param>

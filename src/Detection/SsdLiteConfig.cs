@@ -13,6 +13,10 @@ namespace SsdLite.Detection;
 /// </summary>
 public sealed record SsdLiteConfig
 {
+    /// <summary>
+    /// A configuration for <paramref name="classNames"/> (background excluded); the rest defaults to the reference's
+    /// MobileNetV2 SSD-Lite at 300x300.
+    /// </summary>
     public SsdLiteConfig(IReadOnlyList<string> classNames, double width = 1.0, int inputSize = 300,
         ChannelRounding rounding = ChannelRounding.MakeDivisible, PriorSpec? priors = null, SsdArch arch = SsdArch.Mb2SsdLite)
     {
@@ -35,10 +39,13 @@ public sealed record SsdLiteConfig
     /// <summary>Object classes without the background (class id k is ClassNames[k - 1]).</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>The backbone's width multiplier.</summary>
     public double Width { get; }
 
+    /// <summary>The side of the square network input, in pixels.</summary>
     public int InputSize { get; }
 
+    /// <summary>How scaled channel counts are rounded.</summary>
     public ChannelRounding Rounding { get; }
 
     /// <summary>Prior sizes in pixels at the spec's own image size; scaled by InputSize / ImageSize.</summary>
@@ -81,8 +88,10 @@ public sealed record SsdLiteConfig
             ? PriorGenerator.Generate(Priors)
             : PriorGenerator.Generate(Priors, InputSize, FeatureMapSizes());
 
+    /// <summary>The configuration as JSON (what checkpoints store).</summary>
     public string ToJson() => JsonSerializer.Serialize(new Dto(this), JsonOptions);
 
+    /// <summary>Reads a configuration written by <see cref="ToJson"/>.</summary>
     public static SsdLiteConfig FromJson(string json)
     {
         var dto = JsonSerializer.Deserialize<Dto>(json, JsonOptions) ?? throw new FormatException("empty model config");
@@ -138,6 +147,7 @@ public sealed record SsdLiteConfig
         }
     }
 
+    /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Arch.Name()} width {Width}, input {InputSize}, {NumClasses} classes ({Rounding})");
 }

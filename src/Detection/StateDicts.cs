@@ -6,8 +6,12 @@ public sealed record StateDictLoadResult(IReadOnlyList<string> MissingKeys, IRea
 /// <summary>A state dict that does not fit the module; <see cref="Problems"/> lists one line per key.</summary>
 public sealed class StateDictException : InvalidOperationException
 {
+    /// <summary>
+    /// An error with the list of <paramref name="problems"/> (missing, unexpected or mis-shaped keys).
+    /// </summary>
     public StateDictException(string message, IReadOnlyList<string> problems) : base(message) => Problems = problems;
 
+    /// <summary>One line per key that did not load.</summary>
     public IReadOnlyList<string> Problems { get; }
 }
 

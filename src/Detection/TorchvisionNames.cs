@@ -19,6 +19,7 @@ public static partial class TorchvisionNames
     [GeneratedRegex(@"^features\.(\d+)\.(\d+)\.(.+)$")]
     private static partial Regex Stem();
 
+    /// <summary>Whether the keys are torchvision's MobileNetV2 layout (<c>features.*</c>).</summary>
     public static bool IsTorchvision(IEnumerable<string> keys) => keys.Any(k => k.StartsWith("features.", StringComparison.Ordinal));
 
     /// <summary>Maps every features.* key to <paramref name="prefix"/> + the reference name; other keys are returned unchanged.</summary>

@@ -20,14 +20,17 @@ public sealed class VocEvaluator
     private readonly List<VocObject[]> groundTruths = [];
     private readonly Dictionary<int, List<ScoredBox>> detectionsByClass = [];
 
+    /// <summary>An evaluator counting a detection as correct from IoU <paramref name="iouThreshold"/>.</summary>
     public VocEvaluator(float iouThreshold = 0.5f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(iouThreshold);
         IouThreshold = iouThreshold;
     }
 
+    /// <summary>The overlap from which a detection matches a ground-truth box.</summary>
     public float IouThreshold { get; }
 
+    /// <summary>The number of images added so far.</summary>
     public int ImageCount
     {
         get

@@ -12,6 +12,7 @@ public sealed record OnnxExportOptions
     /// <summary>17: what ONNX Runtime, TensorRT 8.6 and later and OpenCV 4.8's dnn module read.</summary>
     public const int DefaultOpset = 17;
 
+    /// <summary>The ONNX opset the graph is written for (11..21).</summary>
     public int Opset { get; init; } = DefaultOpset;
 
     /// <summary>The input side in pixels; null for the model's own.</summary>

@@ -16,6 +16,7 @@ namespace SsdLite.Export;
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The class-name file written beside the model.</summary>
     public const string LabelsFileName = "labels.txt";
 
     /// <summary>Writes <paramref name="model"/> (unchanged, and still the caller's) to <paramref name="path"/>.</summary>

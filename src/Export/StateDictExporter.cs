@@ -21,6 +21,10 @@ public enum StateDictFormat
 /// </summary>
 public static class StateDictExporter
 {
+    /// <summary>
+    /// Writes the model's state dict (the reference's keys, BatchNorm included) to <paramref name="path"/> in <paramref
+    /// name="format"/>, atomically.
+    /// </summary>
     public static void Export(SsdLiteModel model, string path, StateDictFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -33,6 +33,7 @@ public interface IObjectDetector : IDisposable
     /// <summary>Softmax scores and decoded corner boxes of normalised input (N×3×S×S).</summary>
     RawPredictions Predict(ReadOnlySpan<float> input, int batchSize);
 
+    /// <summary>The detections in <paramref name="image"/>, in its pixels, sorted by score.</summary>
     IReadOnlyList<DetectedObject> Detect(Image image);
 
     /// <summary>Detections for each image, in original-image pixels, one forward pass for the whole batch.</summary>

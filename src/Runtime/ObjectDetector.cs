@@ -12,6 +12,10 @@ public abstract class ObjectDetector : IObjectDetector
 {
     private readonly SsdTestTransform transform;
 
+    /// <summary>
+    /// A detector whose square input is <paramref name="inputSize"/> pixels, post-processed by <paramref
+    /// name="postProcessor"/>.
+    /// </summary>
     protected ObjectDetector(int inputSize, PostProcessor postProcessor)
     {
         ArgumentNullException.ThrowIfNull(postProcessor);
@@ -19,14 +23,21 @@ public abstract class ObjectDetector : IObjectDetector
         PostProcessor = postProcessor;
     }
 
+    /// <summary>The side of the square network input, in pixels.</summary>
     public int InputSize => transform.Width;
 
+    /// <summary>Floats per preprocessed image (3 × side × side).</summary>
     public int InputLength => transform.OutputLength;
 
+    /// <summary>The class names, background excluded (class id k is <c>ClassNames[k - 1]</c>).</summary>
     public abstract IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>Turns scores and boxes into detections (threshold, NMS, top-k); replace it to change those.</summary>
     public PostProcessor PostProcessor { get; set; }
 
+    /// <summary>
+    /// Runs the network on <paramref name="batchSize"/> preprocessed images (NCHW floats): scores and boxes per prior.
+    /// </summary>
     public abstract RawPredictions Predict(ReadOnlySpan<float> input, int batchSize);
 
     /// <summary>What every <see cref="Predict"/> requires: a positive batch of exactly that many images.</summary>
@@ -38,8 +49,10 @@ public abstract class ObjectDetector : IObjectDetector
                 $"{batchSize} images of 3x{InputSize}x{InputSize} need {batchSize * InputLength} values, got {input.Length}", nameof(input));
     }
 
+    /// <summary>The detections in <paramref name="image"/>, in its pixels, sorted by score.</summary>
     public IReadOnlyList<DetectedObject> Detect(Image image) => Detect([image])[0];
 
+    /// <summary>The detections of each image, run as one batch.</summary>
     public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(IReadOnlyList<Image> images)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -47,6 +60,7 @@ public abstract class ObjectDetector : IObjectDetector
         return Detect(Preprocess(images), images.Select(image => (image.Width, image.Height)).ToList());
     }
 
+    /// <summary>The detections of already preprocessed images, boxes scaled to each image's original size.</summary>
     public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
     {
         ArgumentNullException.ThrowIfNull(originals);
@@ -61,6 +75,9 @@ public abstract class ObjectDetector : IObjectDetector
         return result;
     }
 
+    /// <summary>
+    /// The network input of <paramref name="images"/>: the test transform of each, one after another.
+    /// </summary>
     public float[] Preprocess(IReadOnlyList<Image> images)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -70,6 +87,7 @@ public abstract class ObjectDetector : IObjectDetector
         return input;
     }
 
+    /// <summary>Writes the network input of <paramref name="image"/> to <paramref name="destination"/>.</summary>
     public void Preprocess(Image image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -78,6 +96,7 @@ public abstract class ObjectDetector : IObjectDetector
         transform.Apply(image, destination[..InputLength]);
     }
 
+    /// <summary>Frees the network's native resources.</summary>
     public void Dispose()
     {
         Dispose(true);

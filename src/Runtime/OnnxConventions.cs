@@ -8,10 +8,13 @@ namespace SsdLite.Runtime;
 /// </summary>
 public static class OnnxConventions
 {
+    /// <summary>The input's name: float [N, 3, S, S].</summary>
     public const string InputName = "input_0";
 
+    /// <summary>The class scores' name: float [N, P, C], softmax over C, background first.</summary>
     public const string ScoresName = "scores";
 
+    /// <summary>The boxes' name: float [N, P, 4], corners relative to the input.</summary>
     public const string BoxesName = "boxes";
 
     /// <summary>Metadata: the object class names (no background) as a JSON array of strings.</summary>

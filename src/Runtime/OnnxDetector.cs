@@ -9,7 +9,7 @@ namespace SsdLite.Runtime;
 /// <summary>
 /// A detector that runs an exported model (<see cref="OnnxConventions"/>) in ONNX Runtime on the CPU, with the same
 /// test transform and post-processing as the TorchSharp detector and without libtorch. Class names come from the
-/// model's metadata or the caller. <see cref="Detect(Image)"/> and <see cref="Predict"/> may be called from several
+/// model's metadata or the caller. <see cref="ObjectDetector.Detect(Image)"/> and <see cref="Predict"/> may be called from several
 /// threads at once (an ONNX Runtime session runs concurrent calls; every buffer here is per call).
 /// </summary>
 public sealed class OnnxDetector : ObjectDetector
@@ -37,6 +37,7 @@ public sealed class OnnxDetector : ObjectDetector
     /// <summary>Classes the network scores, the background included.</summary>
     public int ClassCount { get; }
 
+    /// <inheritdoc />
     public override IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The model's metadata_props (class names, input size, architecture for an SsdLite export).</summary>
@@ -158,9 +159,11 @@ public sealed class OnnxDetector : ObjectDetector
 
     private static float[] Join(List<float[]> parts) => parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
 
+    /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCount} classes");
 
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing) session.Dispose();

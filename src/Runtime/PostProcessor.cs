@@ -41,16 +41,22 @@ public sealed class PostProcessor
         this.labels = labels?.ToArray();
     }
 
+    /// <summary>Scores at or below this are dropped.</summary>
     public float ScoreThreshold { get; }
 
+    /// <summary>NMS suppresses a box whose IoU with a kept one is above this.</summary>
     public float IouThreshold { get; }
 
+    /// <summary>The best this many boxes per class go into NMS.</summary>
     public int CandidateSize { get; }
 
+    /// <summary>At most this many detections per class (-1: no limit).</summary>
     public int TopK { get; }
 
+    /// <summary>Whether Gaussian soft-NMS replaces hard NMS.</summary>
     public bool SoftNms { get; }
 
+    /// <summary>The soft-NMS decay.</summary>
     public float Sigma { get; }
 
     /// <summary>

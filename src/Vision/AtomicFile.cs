@@ -6,6 +6,10 @@ namespace SsdLite.Vision;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/> into a temporary file beside it, then renames it
+    /// over the target: readers see the old file or the whole new one.
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -28,6 +32,7 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -6,6 +6,7 @@ namespace SsdLite.Vision;
 /// </summary>
 public sealed class Image
 {
+    /// <summary>Channels per pixel (RGB).</summary>
     public const int Channels = 3;
 
     /// <summary>A black image.</summary>
@@ -28,13 +29,16 @@ public sealed class Image
         Data = data;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>The pixels, HWC RGB.</summary>
     public byte[] Data { get; }
 
+    /// <summary>The pixels, HWC, RGB, row by row.</summary>
     public Span<byte> Pixels => Data;
 
     /// <summary>Drawing on this image's pixels.</summary>
@@ -43,6 +47,7 @@ public sealed class Image
     /// <summary>The bytes of row <paramref name="y"/>.</summary>
     public Span<byte> Row(int y) => Data.AsSpan(y * Width * Channels, Width * Channels);
 
+    /// <summary>The pixel at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
     public Rgb this[int x, int y]
     {
         get
@@ -60,8 +65,10 @@ public sealed class Image
         }
     }
 
+    /// <summary>A copy with its own pixel buffer.</summary>
     public Image Clone() => new(Width, Height, (byte[])Data.Clone());
 
+    /// <summary>Sets every pixel to <paramref name="color"/>.</summary>
     public void Fill(Rgb color)
     {
         var px = Data.AsSpan();
@@ -97,14 +104,17 @@ public sealed class Image
         }
     }
 
+    /// <summary>Draws a line of <paramref name="thickness"/> pixels.</summary>
     public void DrawLine(int x1, int y1, int x2, int y2, Rgb color, int thickness = 1) =>
         Canvas.Line(x1, y1, x2, y2, color, thickness);
 
     /// <summary>Fills the rectangle with corners (x1, y1) and (x2, y2), both inclusive.</summary>
     public void FillRectangle(int x1, int y1, int x2, int y2, Rgb color) => Canvas.Rectangle(x1, y1, x2, y2, color, -1);
 
+    /// <summary>Fills a circle.</summary>
     public void FillCircle(int cx, int cy, int radius, Rgb color) => Canvas.Circle(cx, cy, radius, color, -1);
 
+    /// <summary>Fills an ellipse rotated by <paramref name="angleDegrees"/>.</summary>
     public void FillEllipse(int cx, int cy, int axisX, int axisY, double angleDegrees, Rgb color) =>
         Canvas.Ellipse(cx, cy, axisX, axisY, angleDegrees, color, -1);
 

@@ -13,10 +13,12 @@ public enum Interpolation
 /// <summary>The colour conversions offered for float images (cv::ColorConversionCodes values).</summary>
 public enum ColorConversion
 {
+    /// <summary>Swaps the first and third channels.</summary>
     RgbToBgr = 4,
 
     /// <summary>H in [0, 360), S in [0, 1], V on the input's scale.</summary>
     RgbToHsv = 41,
+    /// <summary>The inverse of <see cref="RgbToHsv"/>.</summary>
     HsvToRgb = 55,
 }
 

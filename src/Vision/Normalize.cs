@@ -3,7 +3,9 @@ namespace SsdLite.Vision;
 /// <summary>(x - mean) / std from an interleaved HWC image into a planar CHW float buffer, the network's input layout.</summary>
 public static class Normalize
 {
+    /// <summary>The reference's mean: (x - 127) / 128.</summary>
     public const float DefaultMean = 127f;
+    /// <summary>The reference's divisor: (x - 127) / 128.</summary>
     public const float DefaultStd = 128f;
 
     /// <summary>Normalizes a float HWC image into <paramref name="chw"/> (3 * width * height); mirrors left-right when asked.</summary>

@@ -14,6 +14,9 @@ public readonly unsafe ref struct PixelCanvas
 {
     private readonly Span<byte> _pixels;
 
+    /// <summary>
+    /// A canvas over <paramref name="pixels"/> (HWC, <paramref name="channels"/> per pixel), drawn in place.
+    /// </summary>
     public PixelCanvas(Span<byte> pixels, int width, int height, int channels)
     {
         if (channels is not (1 or 3))
@@ -32,15 +35,19 @@ public readonly unsafe ref struct PixelCanvas
     /// <summary>Whether this process found a font, so that text and labels are drawn (<see cref="PixelFont.Default"/>).</summary>
     public static bool HasFont => PixelFont.Default is not null;
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>Channels per pixel.</summary>
     public int Channels { get; }
 
     /// <summary>The font of <see cref="Text"/> and <see cref="Label"/>: <see cref="PixelFont.Default"/> unless set; null draws no text.</summary>
     public PixelFont? Font { get; init; }
 
+    /// <summary>Draws a line of <paramref name="thickness"/> pixels, optionally anti-aliased.</summary>
     public void Line(int x1, int y1, int x2, int y2, Rgb color, int thickness = 1, bool antiAlias = false)
     {
         CheckThickness(thickness);

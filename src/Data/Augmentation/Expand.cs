@@ -10,10 +10,13 @@ public readonly record struct ExpandPlacement(int CanvasWidth, int CanvasHeight,
 /// </summary>
 public sealed class Expand
 {
+    /// <summary>The fill value of the canvas around the image (the dataset mean).</summary>
     public float Mean { get; init; } = 127f;
 
+    /// <summary>The largest canvas side as a multiple of the image side.</summary>
     public float MaxRatio { get; init; } = 4f;
 
+    /// <summary>The chance that an image is zoomed out at all.</summary>
     public double Probability { get; init; } = 0.5;
 
     /// <summary>Draws the placement for a width x height image, or null when the image stays as it is.</summary>
@@ -34,6 +37,10 @@ public sealed class Expand
             Math.Min((int)left, canvasWidth - width), Math.Min((int)top, canvasHeight - height));
     }
 
+    /// <summary>
+    /// Zooms out with probability <see cref="Probability"/>: the image placed at random on a larger canvas, boxes moved
+    /// with it.
+    /// </summary>
     public (FloatImage Image, BoxLabel[] Boxes) Apply(FloatImage image, ReadOnlySpan<BoxLabel> boxes, Random rng)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -54,6 +61,7 @@ public sealed class Expand
         return canvas;
     }
 
+    /// <summary>The boxes moved by the placement's offset.</summary>
     public static BoxLabel[] PlaceBoxes(ReadOnlySpan<BoxLabel> boxes, ExpandPlacement placement)
     {
         var result = new BoxLabel[boxes.Length];

@@ -11,6 +11,7 @@ public static class HorizontalFlip
         return PhotometricDistort.Coin(rng);
     }
 
+    /// <summary>Mirrors the image left to right, in place.</summary>
     public static void FlipImage(FloatImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -28,6 +29,7 @@ public static class HorizontalFlip
         }
     }
 
+    /// <summary>The boxes mirrored in an image <paramref name="width"/> pixels wide.</summary>
     public static BoxLabel[] FlipBoxes(ReadOnlySpan<BoxLabel> boxes, int width)
     {
         var result = new BoxLabel[boxes.Length];
@@ -40,6 +42,7 @@ public static class HorizontalFlip
         return result;
     }
 
+    /// <summary>Flips image and boxes with probability 0.5.</summary>
     public static (FloatImage Image, BoxLabel[] Boxes) Apply(FloatImage image, ReadOnlySpan<BoxLabel> boxes, Random rng)
     {
         ArgumentNullException.ThrowIfNull(image);

@@ -14,18 +14,28 @@ public sealed class PhotometricDistort
     /// <summary>The six orders of three channels (the identity included, as in the reference).</summary>
     public static readonly int[][] Permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
+    /// <summary>The largest brightness shift, in grey levels.</summary>
     public float BrightnessDelta { get; init; } = 32f;
 
+    /// <summary>The lowest contrast factor.</summary>
     public float ContrastLower { get; init; } = 0.5f;
 
+    /// <summary>The highest contrast factor.</summary>
     public float ContrastUpper { get; init; } = 1.5f;
 
+    /// <summary>The lowest saturation factor.</summary>
     public float SaturationLower { get; init; } = 0.5f;
 
+    /// <summary>The highest saturation factor.</summary>
     public float SaturationUpper { get; init; } = 1.5f;
 
+    /// <summary>The largest hue shift, in degrees.</summary>
     public float HueDelta { get; init; } = 18f;
 
+    /// <summary>
+    /// Distorts brightness, contrast, saturation and hue of <paramref name="image"/> in place, each with probability
+    /// 0.5.
+    /// </summary>
     public void Apply(FloatImage image, Random rng)
     {
         ArgumentNullException.ThrowIfNull(image);

@@ -4,8 +4,10 @@ namespace SsdLite.Data.Augmentation;
 /// <summary>A crop window in pixels.</summary>
 public readonly record struct CropRect(int X, int Y, int Width, int Height)
 {
+    /// <summary>One past the last column.</summary>
     public int Right => X + Width;
 
+    /// <summary>One past the last row.</summary>
     public int Bottom => Y + Height;
 }
 
@@ -24,12 +26,16 @@ public sealed class RandomSampleCrop
     /// <summary>The modes drawn from, uniformly; <see cref="SsdModes"/> by default.</summary>
     public float?[] Modes { get; init; } = SsdModes;
 
+    /// <summary>Windows tried per overlap constraint before the next constraint is drawn.</summary>
     public int MaxTrials { get; init; } = 50;
 
+    /// <summary>The smallest window side as a fraction of the image side (SSD's 0.3).</summary>
     public float MinScale { get; init; } = 0.3f;
 
+    /// <summary>The lowest window aspect ratio (height over width).</summary>
     public float MinAspect { get; init; } = 0.5f;
 
+    /// <summary>The highest window aspect ratio (SSD's 2).</summary>
     public float MaxAspect { get; init; } = 2f;
 
     /// <summary>A bound on mode draws, so that a pathological box set cannot loop for long: then no crop.</summary>
@@ -74,6 +80,10 @@ public sealed class RandomSampleCrop
         return null;
     }
 
+    /// <summary>
+    /// Crops a window that meets a random minimum-IoU constraint, keeping the boxes whose centres fall inside it,
+    /// clipped to it.
+    /// </summary>
     public (FloatImage Image, BoxLabel[] Boxes) Apply(FloatImage image, ReadOnlySpan<BoxLabel> boxes, Random rng)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -106,6 +116,7 @@ public sealed class RandomSampleCrop
         return [.. kept];
     }
 
+    /// <summary>The pixels of <paramref name="image"/> inside <paramref name="rect"/>, as a new image.</summary>
     public static FloatImage CropImage(FloatImage image, CropRect rect)
     {
         ArgumentNullException.ThrowIfNull(image);

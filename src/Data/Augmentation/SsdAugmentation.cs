@@ -16,11 +16,15 @@ namespace SsdLite.Data.Augmentation;
 /// </remarks>
 public sealed class SsdAugmentation
 {
+    /// <summary>The augmentation for a square network input of <paramref name="size"/> pixels.</summary>
     public SsdAugmentation(int size = 300)
         : this(size, size)
     {
     }
 
+    /// <summary>
+    /// The augmentation for a network input of <paramref name="width"/> × <paramref name="height"/> pixels.
+    /// </summary>
     public SsdAugmentation(int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -32,16 +36,22 @@ public sealed class SsdAugmentation
     /// <summary>The network input width and height.</summary>
     public int Width { get; }
 
+    /// <summary>The network input height.</summary>
     public int Height { get; }
 
+    /// <summary>The photometric distortion step.</summary>
     public PhotometricDistort Photometric { get; init; } = new();
 
+    /// <summary>The zoom-out step.</summary>
     public Expand Expand { get; init; } = new();
 
+    /// <summary>The random crop step.</summary>
     public RandomSampleCrop Crop { get; init; } = new();
 
+    /// <summary>Subtracted from each channel before dividing by <see cref="Std"/>.</summary>
     public float Mean { get; init; } = Normalize.DefaultMean;
 
+    /// <summary>The divisor of the normalisation.</summary>
     public float Std { get; init; } = Normalize.DefaultStd;
 
     /// <summary>The size of the destination buffer: 3 x Height x Width.</summary>

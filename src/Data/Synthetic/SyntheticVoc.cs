@@ -14,11 +14,16 @@ namespace SsdLite.Data.Synthetic;
 /// </summary>
 public static class SyntheticVoc
 {
+    /// <summary>The classes of the synthetic shapes, in class id order (1..6).</summary>
     public static readonly IReadOnlyList<string> ClassNames = ["circle", "square", "triangle", "star", "hexagon", "ellipse"];
 
     private const double MinVisible = 0.4;
     private const int DifficultSide = 10;
 
+    /// <summary>
+    /// Writes a VOC-format dataset (JPEGImages, Annotations, ImageSets/Main train/val/test/trainval, labels.txt) to
+    /// <paramref name="outDir"/>; the same options give the same files.
+    /// </summary>
     public static SyntheticVocSummary Generate(SyntheticVocOptions options, string outDir)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -9,16 +9,19 @@ public sealed record SyntheticVocOptions
     /// <summary>The nominal image width; each image's sides vary by up to <see cref="SizeJitter"/> around it.</summary>
     public int Width { get; init; } = 300;
 
+    /// <summary>Image height in pixels.</summary>
     public int Height { get; init; } = 300;
 
     /// <summary>Relative variation of each side (0.2: 240..360 for 300); 0 gives every image the nominal size.</summary>
     public double SizeJitter { get; init; } = 0.2;
 
+    /// <summary>The seed every image is drawn from.</summary>
     public int Seed { get; init; }
 
     /// <summary>Fractions of images in train and val; the rest is test. trainval is train plus val.</summary>
     public double TrainFraction { get; init; } = 0.6;
 
+    /// <summary>The fraction of images in the val split.</summary>
     public double ValFraction { get; init; } = 0.2;
 
     /// <summary>Most objects drawn per image (before occlusion drops some).</summary>
@@ -33,6 +36,7 @@ public sealed record SyntheticVocOptions
     /// <summary>Share of objects drawn tiny (3-6% of the image side), annotated difficult.</summary>
     public double TinyFraction { get; init; } = 0.08;
 
+    /// <summary>The JPEG quality of the written images.</summary>
     public int JpegQuality { get; init; } = 90;
 
     /// <summary>The annotations' &lt;folder&gt;.</summary>

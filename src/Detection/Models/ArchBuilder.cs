@@ -13,6 +13,7 @@ public readonly record struct ExtraBlock(nn.Module<Tensor, Tensor> Block, int Ou
 /// </summary>
 public abstract class ArchBuilder
 {
+    /// <summary>The builder of <paramref name="arch"/>.</summary>
     public static ArchBuilder For(SsdArch arch) => arch switch
     {
         SsdArch.Mb2SsdLite => new Mb2SsdLiteBuilder(),
@@ -21,8 +22,10 @@ public abstract class ArchBuilder
         _ => throw new ArgumentOutOfRangeException(nameof(arch), arch, "unknown architecture"),
     };
 
+    /// <summary>The architecture this builder makes.</summary>
     public abstract SsdArch Arch { get; }
 
+    /// <summary>The backbone at width multiplier <paramref name="width"/>.</summary>
     public abstract FeatureBackbone Backbone(double width, ChannelRounding rounding);
 
     /// <summary>The stride-2 blocks after the backbone, in order, starting from its last output's channels.</summary>
@@ -50,10 +53,13 @@ public sealed class Mb2SsdLiteBuilder : ArchBuilder
     /// <summary>(output channels, expansion t) of the extras: 1280→512 (0.2), 512→256 (0.25), 256→256 (0.5), 256→64 (0.25).</summary>
     public static readonly IReadOnlyList<(int Out, double T)> ExtrasTable = [(512, 0.2), (256, 0.25), (256, 0.5), (64, 0.25)];
 
+    /// <inheritdoc />
     public override SsdArch Arch => SsdArch.Mb2SsdLite;
 
+    /// <inheritdoc />
     public override FeatureBackbone Backbone(double width, ChannelRounding rounding) => new MobileNetV2(width, rounding);
 
+    /// <inheritdoc />
     public override IReadOnlyList<ExtraBlock> Extras(int inChannels)
     {
         var blocks = new List<ExtraBlock>();
@@ -66,6 +72,7 @@ public sealed class Mb2SsdLiteBuilder : ArchBuilder
         return blocks;
     }
 
+    /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Head(int inChannels, int outChannels, bool lastSource) =>
         lastSource ? nn.Conv2d(inChannels, outChannels, 1) : SsdLiteHead.Separable(inChannels, outChannels);
 }
@@ -79,8 +86,10 @@ public abstract class Mb1Builder : ArchBuilder
     /// <summary>(hidden, output) channels of the four extras; fixed, whatever the backbone's width.</summary>
     public static readonly IReadOnlyList<(int Hidden, int Out)> ExtrasTable = [(256, 512), (128, 256), (128, 256), (128, 256)];
 
+    /// <inheritdoc />
     public override FeatureBackbone Backbone(double width, ChannelRounding rounding) => new MobileNetV1(width, rounding);
 
+    /// <inheritdoc />
     public override IReadOnlyList<ExtraBlock> Extras(int inChannels)
     {
         var blocks = new List<ExtraBlock>();
@@ -100,11 +109,14 @@ public abstract class Mb1Builder : ArchBuilder
 /// <summary>MobileNetV1 SSD: plain convs with biases throughout; every head is a 3x3 conv, the last one's too.</summary>
 public sealed class Mb1SsdBuilder : Mb1Builder
 {
+    /// <inheritdoc />
     public override SsdArch Arch => SsdArch.Mb1Ssd;
 
+    /// <inheritdoc />
     protected override Layers Extra(int inChannels, int hidden, int outChannels) =>
         new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, outChannels, 3, 2, 1), nn.ReLU());
 
+    /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Head(int inChannels, int outChannels, bool lastSource) =>
         nn.Conv2d(inChannels, outChannels, 3, padding: 1);
 }
@@ -115,15 +127,18 @@ public sealed class Mb1SsdBuilder : Mb1Builder
 /// </summary>
 public sealed class Mb1SsdLiteBuilder : Mb1Builder
 {
+    /// <inheritdoc />
     public override SsdArch Arch => SsdArch.Mb1SsdLite;
 
     /// <summary>Children 0 (depthwise), 1 (ReLU), 2 (pointwise), as the reference's <c>SeperableConv2d</c>.</summary>
     public static Layers Separable(int inChannels, int outChannels, int stride = 1) =>
         new(nn.Conv2d(inChannels, inChannels, 3, stride, 1, groups: inChannels), nn.ReLU(), nn.Conv2d(inChannels, outChannels, 1));
 
+    /// <inheritdoc />
     protected override Layers Extra(int inChannels, int hidden, int outChannels) =>
         new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(), Separable(hidden, outChannels, 2));
 
+    /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Head(int inChannels, int outChannels, bool lastSource) =>
         lastSource ? nn.Conv2d(inChannels, outChannels, 1) : Separable(inChannels, outChannels);
 }

@@ -128,6 +128,9 @@ public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansi
     [ComponentName(Name = "body")]
     private readonly Layers body;
 
+    /// <summary>
+    /// The folded copy of <paramref name="source"/>: each convolution carries its BatchNorm in its weights and bias.
+    /// </summary>
     public FoldedInvertedResidual(InvertedResidual source) : base(nameof(FoldedInvertedResidual))
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -143,6 +146,7 @@ public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansi
         register_module("body", body);
     }
 
+    /// <summary>Whether the input is added to the output.</summary>
     public bool UseResidual { get; }
 
     /// <summary>The expansion (1x1 conv + ReLU6), or null for a block without one; for exporters that walk the layers.</summary>
@@ -151,6 +155,7 @@ public sealed class FoldedInvertedResidual : nn.Module<Tensor, Tensor>, IExpansi
     /// <summary>Depthwise conv + ReLU6 + projection, after the expansion.</summary>
     public Layers Body => body;
 
+    /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         if (expand is null) return Finish(body.forward(input), input);
@@ -216,6 +221,7 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
         regressionRun = [.. regressionHeaders];
     }
 
+    /// <summary>The configuration of the model this was folded from.</summary>
     public SsdLiteConfig Config { get; }
 
     /// <summary>The source backbone's stride-16 tap, read at the same place in the folded layers.</summary>
@@ -224,10 +230,13 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
     /// <summary>The folded backbone layers, in order (read-only views, for exporters that walk the network).</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> BackboneLayers => backboneRun;
 
+    /// <summary>The folded extra blocks, in source order.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> ExtraBlocks => extrasRun;
 
+    /// <summary>The folded classification heads, one per source.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> ClassificationHeads => classificationRun;
 
+    /// <summary>The folded regression heads, one per source.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> RegressionHeads => regressionRun;
 
     private static nn.Module<Tensor, Tensor> FoldLayer(nn.Module<Tensor, Tensor> layer) => layer switch
@@ -238,6 +247,7 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
         _ => throw new NotSupportedException($"cannot fold a {layer.GetType().Name}"),
     };
 
+    /// <inheritdoc />
     public override HeadOutputs forward(Tensor input)
     {
         var (s16, s32) = Tap.Forward(backboneRun, input);

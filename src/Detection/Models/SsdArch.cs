@@ -16,6 +16,7 @@ public enum SsdArch
 /// <summary>The architectures' names as configs and checkpoints spell them.</summary>
 public static class SsdArchs
 {
+    /// <summary>Every architecture, the default first.</summary>
     public static IReadOnlyList<SsdArch> All { get; } = [SsdArch.Mb2SsdLite, SsdArch.Mb1SsdLite, SsdArch.Mb1Ssd];
 
     /// <summary>"mb2-ssd-lite", "mb1-ssd-lite" or "mb1-ssd".</summary>
@@ -30,6 +31,9 @@ public static class SsdArchs
     /// <summary>The names, for messages: "mb2-ssd-lite | mb1-ssd-lite | mb1-ssd".</summary>
     public static string Names => string.Join(" | ", All.Select(Name));
 
+    /// <summary>
+    /// Parses a name such as <c>mb2-ssd-lite</c> (case-insensitive); false for an unknown or empty name.
+    /// </summary>
     public static bool TryParse(string? name, out SsdArch arch)
     {
         foreach (var candidate in All)

@@ -6,6 +6,7 @@ namespace SsdLite.Detection.Models;
 /// <summary>Raw head outputs: confidences (N, P, C) as logits and locations (N, P, 4) as encoded offsets.</summary>
 public sealed record HeadOutputs(Tensor Confidences, Tensor Locations) : IDisposable
 {
+    /// <summary>Frees both tensors.</summary>
     public void Dispose()
     {
         Confidences.Dispose();
@@ -40,6 +41,9 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
     private readonly nn.Module<Tensor, Tensor>[] classificationRun;
     private readonly nn.Module<Tensor, Tensor>[] regressionRun;
 
+    /// <summary>
+    /// A model with fresh weights for <paramref name="config"/> (architecture, width, input size, classes).
+    /// </summary>
     public SsdLiteModel(SsdLiteConfig config) : base(nameof(SsdLiteModel))
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -69,11 +73,13 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
         Initializers.XavierConvs(regressionHeaders);
     }
 
+    /// <summary>The configuration the model was built for.</summary>
     public SsdLiteConfig Config { get; }
 
     /// <summary>The backbone (MobileNetV2 or MobileNetV1, by the config's architecture) and its two taps.</summary>
     public FeatureBackbone BaseNet => baseNet;
 
+    /// <summary>Channels of each source feature map, in source order.</summary>
     public IReadOnlyList<int> SourceChannels { get; }
 
     /// <summary>The four extra blocks after the backbone.</summary>
@@ -85,6 +91,7 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
     /// <summary>The box regression heads.</summary>
     public ModuleList<nn.Module<Tensor, Tensor>> RegressionHeaders => regressionHeaders;
 
+    /// <inheritdoc />
     public override HeadOutputs forward(Tensor input)
     {
         var (s16, s32) = baseNet.ForwardTaps(input);

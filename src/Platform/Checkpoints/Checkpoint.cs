@@ -19,6 +19,9 @@ public static class Checkpoint
     private const int HeaderLength = 8 + 4 + 8;
     private const int TrailerLength = 32 + 8;
 
+    /// <summary>
+    /// Writes <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically.
+    /// </summary>
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -151,14 +154,17 @@ public static class Checkpoint
 /// <summary>What a checkpoint holds. Owns its tensors: dispose it after copying them into a model.</summary>
 public sealed class CheckpointData : IDisposable
 {
+    /// <summary>Tensors and metadata as read from a file.</summary>
     public CheckpointData(IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         Tensors = tensors;
         Metadata = metadata;
     }
 
+    /// <summary>The tensors by name, in the file's order.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> Tensors { get; }
 
+    /// <summary>The metadata strings by key.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Tensors whose names start with <paramref name="prefix"/>, with the prefix removed.</summary>
@@ -166,6 +172,7 @@ public sealed class CheckpointData : IDisposable
         Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
                .Select(kv => new KeyValuePair<string, Tensor>(kv.Key[prefix.Length..], kv.Value));
 
+    /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
         foreach (var (_, t) in Tensors) t.Dispose();

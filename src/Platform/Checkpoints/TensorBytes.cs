@@ -5,12 +5,17 @@ namespace SsdLite.Platform.Checkpoints;
 /// <summary>Raw little-endian element bytes of a tensor, in and out, for any dtype.</summary>
 public static class TensorBytes
 {
+    /// <summary>The tensor's elements as contiguous little-endian bytes.</summary>
     public static byte[] Read(Tensor t)
     {
         using var scope = torch.NewDisposeScope();
         return t.detach().cpu().contiguous().bytes.ToArray();
     }
 
+    /// <summary>
+    /// A CPU tensor of <paramref name="shape"/> and <paramref name="dtype"/> holding a copy of <paramref
+    /// name="bytes"/>.
+    /// </summary>
     public static Tensor Create(ReadOnlySpan<byte> bytes, long[] shape, ScalarType dtype)
     {
         long count = 1;
@@ -23,6 +28,7 @@ public static class TensorBytes
         return t;
     }
 
+    /// <summary>Bytes per element of <paramref name="t"/>.</summary>
     public static int SizeOf(ScalarType t) => t switch
     {
         ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,

@@ -18,6 +18,7 @@ public static class ElfVersions
     /// <summary>One version a library needs from a dependency, and where its flags live in the file.</summary>
     public readonly record struct Need(string File, string Version, ushort Flags, int FlagsOffset)
     {
+        /// <summary>Whether the need is marked weak (VER_FLG_WEAK).</summary>
         public bool IsWeak => (Flags & WeakFlag) != 0;
     }
 

@@ -6,5 +6,6 @@ namespace SsdLite.Platform.Engine;
 /// </summary>
 public sealed record EngineReport(string LibTorchVersion, int Threads, IReadOnlyList<string> WeakenedVersions, string? LibTorchSharpPath)
 {
+    /// <summary>Whether a patched copy of libLibTorchSharp was loaded.</summary>
     public bool LibStdCxxFixApplied => WeakenedVersions.Count > 0;
 }

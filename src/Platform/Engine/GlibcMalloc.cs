@@ -18,8 +18,12 @@ public static partial class GlibcMalloc
     /// <summary>The trim threshold set by <see cref="Tune"/>: 2 GiB (the largest value glibc accepts as an int is 2^31 - 1).</summary>
     public const int TrimThreshold = int.MaxValue;
 
+    /// <summary>The top pad set by <see cref="Tune"/>: 64 MiB grown at a time.</summary>
     public const int TopPad = 64 << 20;
 
+    /// <summary>
+    /// Keeps freed memory in the heap (no mmap for large blocks, no eager trim); does nothing off Linux.
+    /// </summary>
     public static void Tune()
     {
         if (!OperatingSystem.IsLinux()) return;

@@ -30,6 +30,7 @@ public sealed class HeldScalars : IDisposable
         return scalar;
     }
 
+    /// <summary>Frees every held Scalar.</summary>
     public void Dispose()
     {
         foreach (var scalar in held) scalar.Dispose();

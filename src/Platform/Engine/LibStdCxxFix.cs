@@ -11,6 +11,7 @@ namespace SsdLite.Platform.Engine;
 /// </summary>
 public static class LibStdCxxFix
 {
+    /// <summary>The soname of the GNU C++ library.</summary>
     public const string LibStdCxx = "libstdc++.so.6";
 
     /// <summary>The needs of <paramref name="library"/> on libstdc++ that <paramref name="available"/> lacks.</summary>

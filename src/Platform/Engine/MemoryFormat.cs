@@ -8,7 +8,9 @@ namespace SsdLite.Platform.Engine;
 /// </summary>
 public enum MemoryFormat
 {
+    /// <summary>NCHW strides, PyTorch's default.</summary>
     Contiguous = 0,
+    /// <summary>NHWC strides under the NCHW shape.</summary>
     ChannelsLast = 1,
 }
 

@@ -6,8 +6,13 @@ namespace SsdLite.Platform.Serialization;
 /// </summary>
 internal static class StridedCopy
 {
+    /// <summary>The elements of the view, row-major and contiguous.</summary>
     /// <param name="storage">the raw storage the view reads, from element 0</param>
     /// <param name="storageElements">elements of <paramref name="storage"/> the view may reach</param>
+    /// <param name="elementSize">bytes per element</param>
+    /// <param name="offset">the view's first element, in elements from the storage's start</param>
+    /// <param name="shape">the view's sizes per dimension</param>
+    /// <param name="stride">the view's steps per dimension, in elements</param>
     public static byte[] Gather(byte[] storage, long storageElements, int elementSize, long offset, long[] shape, long[] stride)
     {
         long count = CountElements(shape);
