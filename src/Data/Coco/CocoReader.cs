@@ -46,6 +46,15 @@ public static class CocoReader
         return Labels.FromNames(categories.OrderBy(c => c.Key).Select(c => c.Value), $"the categories of {jsonPath}");
     }
 
+    /// <summary>The COCO category id of each category name (results files name categories by these ids).</summary>
+    public static IReadOnlyDictionary<string, long> CategoryIds(string jsonPath)
+    {
+        var issues = new List<DataIssue>();
+        using var document = Load(jsonPath, issues) ?? throw new DataCheckException($"{jsonPath}: cannot be read", issues);
+        var categories = ReadCategories(document.RootElement, new Context(jsonPath, "", issues));
+        return categories.GroupBy(c => c.Value, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Min(c => c.Key), StringComparer.OrdinalIgnoreCase);
+    }
+
     private static JsonDocument? Load(string path, List<DataIssue> issues)
     {
         try

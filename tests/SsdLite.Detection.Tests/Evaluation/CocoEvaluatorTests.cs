@@ -26,6 +26,7 @@ public class CocoEvaluatorTests
         Assert.Contains("areas", names);
         Assert.Contains("many", names);
         Assert.Contains("empty-class", names);
+        Assert.Contains("trained-c7", names);
     }
 
     [Theory]
