@@ -57,6 +57,49 @@ public sealed class DatasetFormatTests
         }
     }
 
+    [Fact]
+    public void DetectWritesCocoResultsOfTheSameDetections()
+    {
+        using var folder = new TempFolder("coco-results");
+        string tiny = Path.Combine(AppContext.BaseDirectory, "Data", "from-main", "tiny", "JPEGImages");
+        string weights = Path.Combine(AppContext.BaseDirectory, "Data", "from-main", "c7-finetuned.ckpt");
+        var images = new[] { "000001.jpg", "000002.jpg", "000003.jpg" }.Select(n => Path.Combine(tiny, n)).ToArray();
+        string[] common = ["detect", "--weights", weights, "--score-threshold", "0.05", "--top-k", "5"];
+        var (code, _, error) = CommandTests.Invoke([.. common, "--json", folder["plain.json"], .. images]);
+        Assert.True(code == 0, error);
+        (code, _, error) = CommandTests.Invoke([.. common, "--json", folder["coco.json"], "--format", "coco-results", .. images]);
+        Assert.True(code == 0, error);
+
+        using var plain = JsonDocument.Parse(File.ReadAllText(folder["plain.json"]));
+        var expected = plain.RootElement.EnumerateArray().SelectMany(image =>
+        {
+            // The file names are numbers, so they are the image ids (as COCO's own 000000397133.jpg is 397133).
+            long id = long.Parse(Path.GetFileNameWithoutExtension(image.GetProperty("image").GetString()!), System.Globalization.CultureInfo.InvariantCulture);
+            return image.GetProperty("detections").EnumerateArray().Select(d =>
+            {
+                var box = d.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+                return (id, d.GetProperty("class_id").GetInt32(), box[0], box[1], box[2] - box[0], box[3] - box[1], d.GetProperty("score").GetDouble());
+            });
+        }).ToList();
+        using var coco = JsonDocument.Parse(File.ReadAllText(folder["coco.json"]));
+        var actual = coco.RootElement.EnumerateArray().Select(d =>
+        {
+            var b = d.GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            return (d.GetProperty("image_id").GetInt64(), d.GetProperty("category_id").GetInt32(), b[0], b[1], b[2], b[3], d.GetProperty("score").GetDouble());
+        }).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            Assert.Equal((e.Item1, e.Item2), (a.Item1, a.Item2));
+            Assert.Equal(e.Item3, a.Item3, 1e-3);
+            Assert.Equal(e.Item4, a.Item4, 1e-3);
+            Assert.Equal(e.Item5, a.Item5, 1e-3);
+            Assert.Equal(e.Item6, a.Item6, 1e-3);
+            Assert.Equal(e.Item7, a.Item7, 1e-6);
+        }
+    }
+
     private static EpochMetrics FirstEpoch(TempFolder folder, string data, string run)
     {
         var options = TestData.TinyRun(data, folder[run], 1);
