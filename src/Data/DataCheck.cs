@@ -44,6 +44,31 @@ public static class DataCheck
         return result;
     }
 
+    /// <summary>
+    /// Checks what a COCO or YOLO reader found: its issues are reported with any found here, and, with a probe and
+    /// <paramref name="probeImages"/>, each sample's image is decoded and its size compared with the annotation's.
+    /// </summary>
+    public static DataCheckResult Run(DatasetRead read, DataCheckOptions? options = null, bool probeImages = true,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        options ??= new DataCheckOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1, nameof(options.Parallelism));
+        var kept = new VocSample?[read.Samples.Count];
+        var issuesPerSample = new List<DataIssue>[read.Samples.Count];
+        var probe = probeImages ? options.Probe : null;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken };
+        Parallel.For(0, read.Samples.Count, parallel, i =>
+        {
+            issuesPerSample[i] = [];
+            kept[i] = probe is null || ImageAgrees(read.Samples[i], probe, issuesPerSample[i]) ? read.Samples[i] : null;
+        });
+        var issues = read.Issues.Concat(issuesPerSample.SelectMany(l => l)).ToArray();
+        var result = new DataCheckResult(read.Listed, kept.OfType<VocSample>().ToArray(), issues);
+        Publish(result, options);
+        return result;
+    }
+
     /// <summary>Checks one entry: annotation, file presence and, with a probe, the image itself.</summary>
     public static VocSample? CheckEntry(VocEntry entry, Labels labels, ImageProbe? probe, ICollection<DataIssue> issues)
     {
@@ -70,11 +95,14 @@ public static class DataCheck
         if (decoded.width != sample.Width || decoded.height != sample.Height)
         {
             issues.Add(new DataIssue(sample.AnnotationPath, DataIssueKind.SizeMismatch,
-                $"<size> says {sample.Width}x{sample.Height} but the image {sample.ImagePath} decodes as {decoded.width}x{decoded.height}"));
+                $"{SizeSource(sample)} {sample.Width}x{sample.Height} but the image {sample.ImagePath} decodes as {decoded.width}x{decoded.height}"));
             return false;
         }
         return true;
     }
+
+    private static string SizeSource(VocSample sample) =>
+        sample.AnnotationPath.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? "<size> says" : $"image {sample.Id}'s width and height say";
 
     private static void Publish(DataCheckResult result, DataCheckOptions options)
     {

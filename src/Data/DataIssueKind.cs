@@ -41,4 +41,13 @@ public enum DataIssueKind
 
     /// <summary>The &lt;size&gt; of the annotation differs from the decoded image's.</summary>
     SizeMismatch,
+
+    /// <summary>A COCO file lists the same image id twice; the later entry is skipped.</summary>
+    DuplicateImageId,
+
+    /// <summary>A COCO JSON file or entry, a YOLO label line or a data.yaml that does not have the expected shape.</summary>
+    MalformedEntry,
+
+    /// <summary>A YOLO class index outside 0..N-1 of data.yaml's names.</summary>
+    ClassOutOfRange,
 }

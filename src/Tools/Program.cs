@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

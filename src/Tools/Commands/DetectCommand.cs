@@ -3,6 +3,7 @@ using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Tools.Evaluation;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
@@ -16,7 +17,14 @@ internal static class DetectCommand
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
 
     private sealed record Settings(string Weights, string? Labels, float Threshold, int TopK, string? OutDir, string? Json, string? Jsonl,
-        string Device, SsdArch? Arch, DetectorRuntime Runtime, DetectPipelineOptions Pipeline, bool Recursive, string[] Paths);
+        string Device, SsdArch? Arch, DetectorRuntime Runtime, DetectPipelineOptions Pipeline, bool Recursive, string[] Paths)
+    {
+        /// <summary>--json's layout: SsdLite's per-image entries, or COCO's results list.</summary>
+        public bool CocoResults { get; init; }
+
+        /// <summary>A COCO file whose category ids (by name) the results use; null: class ids 1..N.</summary>
+        public string? Categories { get; init; }
+    }
 
     public static Command Create()
     {
@@ -34,6 +42,13 @@ internal static class DetectCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
         var runtime = DetectorRuntimes.Option();
+        var format = new Option<string>("--format")
+        {
+            Description = "--json's layout: json (per image, the default) or coco-results (image_id, category_id, bbox [x, y, w, h], score)",
+            DefaultValueFactory = _ => "json",
+        };
+        format.AcceptOnlyFromAmong("json", "coco-results");
+        var categories = new Option<string?>("--categories") { Description = "coco-results: a COCO file whose category ids the results use (matched by name)" };
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Image files, folders, globs ('photos/*.jpg', 'data/**/*.jpg') or - to read paths from standard input, one a line",
@@ -41,13 +56,17 @@ internal static class DetectCommand
         };
         var command = new Command("detect", "Detect objects in images")
         {
-            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, paths,
+            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories, paths,
         };
         command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
             ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!),
             new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },
-            r.GetValue(recursive), r.GetValue(paths)!))));
+            r.GetValue(recursive), r.GetValue(paths)!)
+        {
+            CocoResults = r.GetValue(format) == "coco-results",
+            Categories = r.GetValue(categories),
+        })));
         return command;
     }
 
@@ -82,7 +101,7 @@ internal static class DetectCommand
             }));
         }
 
-        if (results is not null) AtomicFile.WriteAllText(s.Json!, DetectJson.ToJson(results));
+        if (results is not null) AtomicFile.WriteAllText(s.Json!, s.CocoResults ? CocoResults(results, detector.ClassNames, s.Categories) : DetectJson.ToJson(results));
         var skipped = inputs.Skipped > 0 ? $"; skipped {Count(inputs.Skipped, "non-image file")} in the folders and globs" : "";
         messages.WriteLine($"detect: {Count(inputs.Files.Count, "image")}, {failed} failed{skipped}");
         if (s.OutDir is not null) messages.WriteLine($"detect: drawn images in {s.OutDir}");
@@ -92,6 +111,19 @@ internal static class DetectCommand
         Console.Error.WriteLine(inputs.Files.Count == 1 ? "ssdlite detect: error: the image could not be read"
             : $"ssdlite detect: error: none of the {inputs.Files.Count} images could be read");
         return CommandRunner.Failure;
+    }
+
+    /// <summary>
+    /// COCO's results list: image ids are the file names' numbers when all are distinct numbers (COCO's own images),
+    /// else 1..N in input order; category ids come from <paramref name="categories"/> by name, else are the class ids.
+    /// </summary>
+    private static string CocoResults(List<ImageDetections> results, IReadOnlyList<string> names, string? categories)
+    {
+        var read = results.Where(r => !r.Failed).ToList();
+        var ids = CocoResultsJson.ImageIdsOf(read.Select(r => r.Image).ToList());
+        var byName = categories is null ? null : SsdLite.Data.Coco.CocoReader.CategoryIds(categories);
+        Func<int, long> categoryOf = classId => byName is not null && byName.TryGetValue(names[classId - 1], out long id) ? id : classId;
+        return CocoResultsJson.ToJson(read.Select((r, i) => new CocoResultsJson.Entry(ids[i], r.Detections)), categoryOf);
     }
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

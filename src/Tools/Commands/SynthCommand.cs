@@ -15,17 +15,39 @@ internal static class SynthCommand
         var size = new Option<int>("--size") { Description = "Nominal image side in pixels; each image's sides vary by up to 20% around it", DefaultValueFactory = _ => 300 };
         var width = new Option<int?>("--width") { Description = "Nominal image width in pixels (instead of --size; VOC's photos are about 500x375)" };
         var height = new Option<int?>("--height") { Description = "Nominal image height in pixels (instead of --size)" };
-        var command = new Command("synth", "Write a synthetic VOC-format dataset (shapes on cluttered backgrounds; train/val/test splits)")
+        var format = new Option<string>("--format")
         {
-            outDir, images, seed, size, width, height,
+            Description = "voc (the default), coco (SPLIT.json + images/) or yolo (data.yaml, images/, labels/): the same images and boxes",
+            DefaultValueFactory = _ => "voc",
+        };
+        format.AcceptOnlyFromAmong("voc", "coco", "yolo");
+        var command = new Command("synth", "Write a synthetic dataset (shapes on cluttered backgrounds; train/val/test splits) as VOC, COCO or YOLO")
+        {
+            outDir, images, seed, size, width, height, format,
         };
         command.SetAction(r => CommandRunner.Run("synth", () => Execute(r.GetValue(outDir)!, r.GetValue(images), r.GetValue(seed),
-            r.GetValue(width) ?? r.GetValue(size), r.GetValue(height) ?? r.GetValue(size))));
+            r.GetValue(width) ?? r.GetValue(size), r.GetValue(height) ?? r.GetValue(size), DetectionDatasets.ParseFormat(r.GetValue(format)!))));
         return command;
     }
 
-    private static int Execute(string outDir, int images, int seed, int width, int height)
+    private static int Execute(string outDir, int images, int seed, int width, int height, DatasetFormat format)
     {
+        if (format != DatasetFormat.Voc)
+        {
+            // The VOC set is written first and converted, so every format holds the very same images and boxes.
+            string staging = Path.Combine(Path.GetTempPath(), $"ssdlite-synth-{Guid.NewGuid():N}");
+            try
+            {
+                Execute(staging, images, seed, width, height, DatasetFormat.Voc);
+                string[] splits = format == DatasetFormat.Coco ? ["train", "val", "trainval", "test"] : ["train", "val", "test"];
+                new DatasetConversion(staging, DatasetFormat.Voc, format, outDir) { Splits = splits }.Run(Console.Out);
+            }
+            finally
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            return 0;
+        }
         if (images < 1) throw new ArgumentException($"--images must be at least 1, got {images}");
         if (Math.Min(width, height) < 32) throw new ArgumentException($"--size, --width and --height must be at least 32 pixels, got {width}x{height}");
         var summary = SyntheticVoc.Generate(new SyntheticVocOptions { Images = images, Seed = seed, Width = width, Height = height }, outDir);

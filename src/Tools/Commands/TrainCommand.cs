@@ -10,14 +10,14 @@ internal static class TrainCommand
     private sealed record Flags(Option<string?> Config, Option<string[]> Data, Option<string?> ValData, Option<string?> Labels,
         Option<int?> Epochs, Option<int?> BatchSize, Option<double?> Lr, Option<string?> Device, Option<string?> Pretrained,
         Option<string?> Resume, Option<string?> Out, Option<double?> MaxMinutes, Option<bool> Strict, Option<ulong?> Seed,
-        Option<string[]> Set, Option<string?> Arch);
+        Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images);
 
     public static Command Create()
     {
         var f = new Flags(
             new("--config") { Description = "YAML config (keys: see --set); defaults are the reference VOC recipe" },
-            new("--data") { Description = "VOC root(s) to train on (each holding JPEGImages, Annotations, ImageSets/Main)", AllowMultipleArgumentsPerToken = true },
-            new("--val-data") { Description = "VOC root to validate on (split: val_split, default test)" },
+            new("--data") { Description = "Data to train on: VOC root(s), COCO .json file(s) or YOLO data.yaml file(s)", AllowMultipleArgumentsPerToken = true },
+            new("--val-data") { Description = "Data to validate on, of the same format (split: val_split, default test)" },
             new("--labels") { Description = "Labels file (one name per line or comma-separated); default: DATA/labels.txt or the 20 VOC classes" },
             new("--epochs") { Description = "Epochs" },
             new("--batch-size") { Description = "Images per step" },
@@ -30,11 +30,13 @@ internal static class TrainCommand
             new("--strict") { Description = "Refuse to train when the data check finds any problem (default: report and skip)" },
             new("--seed") { Description = "Seed of initialisation, shuffling and augmentation" },
             new("--set") { Description = "Override any config key: --set key=value (repeatable), e.g. --set warmup_epochs=1", AllowMultipleArgumentsPerToken = true },
-            ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"));
-        var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC-format data")
+            ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"),
+            new("--format") { Description = "The data's format: voc, coco or yolo (default: told by --data: a .json is COCO, a data.yaml YOLO)" },
+            new("--images") { Description = "COCO data: the folder file_name is relative to (default: the JSON file's folder)" });
+        var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC, COCO or YOLO data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
-            f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch,
+            f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images,
         };
         command.SetAction(r => CommandRunner.Run("train", () => Execute(r, f)));
         return command;
@@ -61,6 +63,8 @@ internal static class TrainCommand
         if (r.GetValue(f.Data) is { Length: > 0 } data) o.Data = data.ToList();
         if (r.GetValue(f.ValData) is { } val) o.ValData = val;
         if (r.GetValue(f.Labels) is { } labels) o.Labels = labels;
+        if (r.GetValue(f.Format) is { } format) o.Set("format", format, "--format");
+        if (r.GetValue(f.Images) is { } images) o.Images = images;
         if (r.GetValue(f.Epochs) is { } epochs) o.Epochs = epochs;
         if (r.GetValue(f.BatchSize) is { } batch) o.BatchSize = batch;
         if (r.GetValue(f.Lr) is { } lr) o.Lr = lr;

@@ -41,6 +41,13 @@ public sealed class TrainOptions
     public string? ValData { get; set; }
     public string ValSplit { get; set; } = "test";
     public string? Labels { get; set; }
+
+    /// <summary>The data's format (voc, coco or yolo); null tells it from the first data path.</summary>
+    public string? DataFormat { get; set; }
+
+    /// <summary>COCO data: the folder the files' file_name is relative to; null: each JSON file's own folder.</summary>
+    public string? Images { get; set; }
+
     public bool KeepDifficult { get; set; }
     public bool Strict { get; set; }
     public int Workers { get; set; } = 2;
@@ -116,6 +123,8 @@ public sealed class TrainOptions
         ["val_data"] = (o, v) => o.ValData = Nullable(v),
         ["val_split"] = (o, v) => o.ValSplit = v,
         ["labels"] = (o, v) => o.Labels = Nullable(v),
+        ["format"] = (o, v) => o.DataFormat = Nullable(v) is { } f ? SsdLite.Data.DetectionDatasets.ParseFormat(f).ToString().ToLowerInvariant() : null,
+        ["images"] = (o, v) => o.Images = Nullable(v),
         ["keep_difficult"] = (o, v) => o.KeepDifficult = Bool(v),
         ["strict"] = (o, v) => o.Strict = Bool(v),
         ["workers"] = (o, v) => o.Workers = Int(v),
@@ -225,7 +234,8 @@ public sealed class TrainOptions
             $"arch: {Arch.Name()}", $"width: {Format(Width)}", $"input_size: {InputSize}", $"rounding: {Snake(Rounding.ToString())}",
             $"data: [{string.Join(", ", Data.Select(Quote))}]", $"train_split: {TrainSplit}",
             $"val_data: {(ValData is null ? "null" : Quote(ValData))}", $"val_split: {ValSplit}",
-            $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"keep_difficult: {Lower(KeepDifficult)}",
+            $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"format: {DataFormat ?? "null"}",
+            $"images: {(Images is null ? "null" : Quote(Images))}", $"keep_difficult: {Lower(KeepDifficult)}",
             $"strict: {Lower(Strict)}", $"workers: {Workers}",
             $"prior_sizes: [{string.Join(", ", PriorSizes.Select(Format))}]", $"aspect_ratios: [{string.Join(", ", AspectRatios.Select(Format))}]",
             $"optimizer: {Snake(Optimizer.ToString())}", $"beta2: {Format(Beta2)}",
@@ -247,7 +257,7 @@ public sealed class TrainOptions
     /// <summary>Checks ranges once, before any work starts.</summary>
     public void Validate()
     {
-        if (Data.Count == 0) throw new ConfigException("no training data: pass --data DIR (a VOC root) or set 'data' in the config");
+        if (Data.Count == 0) throw new ConfigException("no training data: pass --data PATH (a VOC root, a COCO .json or a YOLO data.yaml) or set 'data' in the config");
         Require(Width > 0, "width", Width);
         Require(InputSize >= 32, "input_size", InputSize);
         Require(Epochs >= 1, "epochs", Epochs);

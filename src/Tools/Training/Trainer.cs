@@ -106,23 +106,29 @@ public sealed class Trainer
     {
         if (resumePath is not null) return Labels.FromNames(TrainingCheckpoint.ReadConfig(resumePath).ClassNames, resumePath);
         if (options.Labels is { } file) return Labels.Load(file);
+        // COCO and YOLO data name their classes (categories, data.yaml names).
+        if (DetectionDatasets.DeclaredLabels(options.Data[0], DataFormat) is { } declared) return declared;
         // A dataset root with labels.txt names its own classes (as the reference reads them); VOC otherwise.
         var beside = Path.Combine(options.Data[0], "labels.txt");
         return File.Exists(beside) ? Labels.Load(beside) : Labels.Voc;
     }
 
+    /// <summary>The data's format: named in the options, else told by the first training path.</summary>
+    private DatasetFormat DataFormat =>
+        options.DataFormat is { } name ? DetectionDatasets.ParseFormat(name) : DetectionDatasets.Detect(options.Data[0]);
+
     private VocDataset OpenSplit(IReadOnlyList<string> roots, string split, Labels labels, string role)
     {
         foreach (var root in roots)
         {
-            if (!Directory.Exists(root)) throw new ConfigException($"{role} data: folder not found: {root}");
+            if (!Directory.Exists(root) && !File.Exists(root)) throw new ConfigException($"{role} data: not found: {root}");
         }
         var check = new DataCheckOptions
         {
             Policy = options.Strict ? DataCheckPolicy.Strict : DataCheckPolicy.Report,
             Log = new ProgressWriter(progress),
         };
-        var dataset = VocDataset.Open(roots, split, labels, options.KeepDifficult, check);
+        var dataset = DetectionDatasets.Open(roots, DataFormat, split, labels, options.KeepDifficult, check, options.Images);
         if (dataset.Count == 0) throw new ConfigException($"{role} data: no usable images in split '{split}' of {string.Join(", ", roots)}");
         return dataset;
     }
