@@ -25,15 +25,24 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new OnnxExportOptions();
+        var (proto, config, priorCount) = Build(model, options);
+        return Write(proto, config, priorCount, path, options);
+    }
+
+    /// <summary>The float graph of <paramref name="model"/> with its metadata, not yet written.</summary>
+    internal static (ModelProto Proto, SsdLiteConfig Config, int PriorCount) Build(SsdLiteModel model, OnnxExportOptions options)
+    {
         options.Validate();
         var config = AtInputSize(model.Config, options.InputSize ?? model.Config.InputSize);
         var priors = Priors(config);
-        ModelProto proto;
-        using (var folded = BatchNormFolding.Fold(model))
-        {
-            var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
-            proto = Model(graph, config, options);
-        }
+        using var folded = BatchNormFolding.Fold(model);
+        var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
+        return (Model(graph, config, options), config, priors.Length / 4);
+    }
+
+    /// <summary>Writes <paramref name="proto"/> atomically, and labels.txt beside it when the options ask.</summary>
+    internal static OnnxExportResult Write(ModelProto proto, SsdLiteConfig config, int priorCount, string path, OnnxExportOptions options)
+    {
         AtomicFile.Write(path, proto.WriteTo);
         string? labelsPath = null;
         if (options.WriteLabels)
@@ -41,7 +50,7 @@ public static class OnnxExporter
             labelsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LabelsFileName);
             AtomicFile.WriteAllText(labelsPath, string.Join('\n', ClassLabels.WithBackground(config.ClassNames)) + "\n");
         }
-        return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priors.Length / 4, config.NumClasses,
+        return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priorCount, config.NumClasses,
             new FileInfo(path).Length);
     }
 

@@ -32,6 +32,12 @@ public static class OnnxConventions
     /// <summary>Metadata: the input normalisation, "(x - 127) / 128, RGB, CHW".</summary>
     public const string NormalizationKey = "normalization";
 
+    /// <summary>
+    /// Metadata: present on an int8 export only, describing its quantisation (QDQ, weight and activation types, the
+    /// calibration); a float export has no such key.
+    /// </summary>
+    public const string QuantizationKey = "quantization";
+
     /// <summary>The dimension name of a dynamic batch.</summary>
     public const string BatchDimension = "batch";
 }

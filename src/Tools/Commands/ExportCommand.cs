@@ -3,12 +3,13 @@ using System.Globalization;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Export;
+using SsdLite.Export.Quantization;
 
 namespace SsdLite.Tools.Commands;
 
 /// <summary>
 /// <c>ssdlite export --weights FILE [--labels FILE] [--arch A] --format onnx|pth|safetensors --out FILE [--opset N]
-/// [--input-size S] [--batch dynamic|N]</c>.
+/// [--input-size S] [--batch dynamic|N] [--int8 --calibration PATH... [--calibration-images N] [--calibration-method minmax|percentile]]</c>.
 /// </summary>
 internal static class ExportCommand
 {
@@ -27,30 +28,36 @@ internal static class ExportCommand
         };
         var inputSize = new Option<int?>("--input-size") { Description = "Input side in pixels (default: the model's); the priors follow it" };
         var batch = new Option<string>("--batch") { Description = "dynamic, or a fixed batch size", DefaultValueFactory = _ => "dynamic" };
-        var command = new Command("export", "Export a detector: ONNX (BatchNorm folded, softmax scores and decoded boxes) or its weights as a PyTorch state_dict")
+        var int8 = Int8Options.Create();
+        var command = new Command("export", "Export a detector: ONNX (BatchNorm folded, softmax scores and decoded boxes; float or calibrated int8) or its weights as a PyTorch state_dict")
         {
-            weights, labels, arch, format, output, opset, inputSize, batch,
+            weights, labels, arch, format, output, opset, inputSize, batch, int8.Enabled, int8.Paths, int8.Images, int8.Method,
         };
         command.SetAction(r => CommandRunner.Run("export", () => Execute(r.GetValue(weights)!, r.GetValue(labels), ArchOption.Value(r, arch),
-            r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!)));
+            r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!, int8.Value(r))));
         return command;
     }
 
-    private static int Execute(string weights, string? labels, SsdArch? arch, string format, string output, int opset, int? inputSize, string batch)
+    private static int Execute(string weights, string? labels, SsdArch? arch, string format, string output, int opset, int? inputSize, string batch,
+        Int8ExportOptions? int8)
     {
         // Options are checked before the weights load, so a typo costs nothing.
         var options = new OnnxExportOptions { Opset = opset, InputSize = inputSize, BatchSize = ParseBatch(batch) };
         if (format == "onnx") options.Validate();
         else if (inputSize is not null || batch != "dynamic")
             throw new ArgumentException($"--input-size and --batch shape an ONNX graph; a {format} file holds weights only");
+        if (int8 is not null && format != "onnx") throw new ArgumentException($"--int8 quantises an ONNX graph; a {format} file holds weights only");
+        int8?.Validate();
         using var model = ModelSource.Load(weights, LabelFile.Read(labels), arch);
         switch (format)
         {
+            case "onnx" when int8 is not null:
+                var quantized = Int8Options.Export(model, output, options, int8);
+                Report(quantized.Model, output);
+                break;
             case "onnx":
                 var result = OnnxExporter.Export(model, output, options);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"export: wrote {output} ({result.Bytes / 1e6:0.0} MB, opset {result.Opset}, input_0 [{(result.BatchSize?.ToString(CultureInfo.InvariantCulture) ?? "N")}, 3, {result.InputSize}, {result.InputSize}], {result.PriorCount} priors, {result.ClassCount} classes)"));
-                if (result.LabelsPath is { } written) Console.WriteLine($"export: wrote {written}");
+                Report(result, output);
                 break;
             default:
                 StateDictExporter.Export(model, output, format == "pth" ? StateDictFormat.Pth : StateDictFormat.Safetensors);
@@ -58,6 +65,13 @@ internal static class ExportCommand
                 break;
         }
         return 0;
+    }
+
+    private static void Report(OnnxExportResult result, string output)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"export: wrote {output} ({result.Bytes / 1e6:0.0} MB, opset {result.Opset}, input_0 [{(result.BatchSize?.ToString(CultureInfo.InvariantCulture) ?? "N")}, 3, {result.InputSize}, {result.InputSize}], {result.PriorCount} priors, {result.ClassCount} classes)"));
+        if (result.LabelsPath is { } written) Console.WriteLine($"export: wrote {written}");
     }
 
     private static int? ParseBatch(string text)
