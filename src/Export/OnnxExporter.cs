@@ -24,15 +24,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new OnnxExportOptions();
-        options.Validate();
-        var config = AtInputSize(model.Config, options.InputSize ?? model.Config.InputSize);
-        var priors = Priors(config);
-        ModelProto proto;
-        using (var folded = BatchNormFolding.Fold(model))
-        {
-            var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
-            proto = Model(graph, config, options);
-        }
+        var (proto, config, priors) = Build(model, options);
         AtomicFile.Write(path, proto.WriteTo);
         string? labelsPath = null;
         if (options.WriteLabels)
@@ -42,6 +34,26 @@ public static class OnnxExporter
         }
         return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priors.Length / 4, config.NumClasses,
             new FileInfo(path).Length);
+    }
+
+    /// <summary>
+    /// The model as ONNX bytes in memory, as <see cref="Export"/> would write them (no labels file: the class names are
+    /// in the model's metadata). What <c>ssdlite serve</c> runs when it is given a checkpoint.
+    /// </summary>
+    public static byte[] ToBytes(SsdLiteModel model, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Build(model, options ?? new OnnxExportOptions()).Proto.ToByteArray();
+    }
+
+    private static (ModelProto Proto, SsdLiteConfig Config, float[] Priors) Build(SsdLiteModel model, OnnxExportOptions options)
+    {
+        options.Validate();
+        var config = AtInputSize(model.Config, options.InputSize ?? model.Config.InputSize);
+        var priors = Priors(config);
+        using var folded = BatchNormFolding.Fold(model);
+        var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
+        return (Model(graph, config, options), config, priors);
     }
 
     /// <summary>The same network and priors for another input side (the network is fully convolutional; priors follow the side).</summary>
