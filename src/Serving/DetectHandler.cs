@@ -18,7 +18,32 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
     private readonly PostProcessor defaults = new(options.ScoreThreshold, topK: options.TopK,
         labels: ClassLabels.WithBackground(model.Detector.ClassNames));
 
+    // Requests admitted and not yet answered: those reading and decoding count too, or an overload would pile up
+    // decodes on the request threads (CPU the network needs) in front of a queue that never looks full.
+    private readonly int admitLimit = options.QueueLimit + options.MaxBatch;
+    private int admitted;
+
     public async Task HandleAsync(HttpContext context)
+    {
+        if (Interlocked.Increment(ref admitted) > admitLimit)
+        {
+            Interlocked.Decrement(ref admitted);
+            throw QueueFull();
+        }
+        try
+        {
+            await DetectAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref admitted);
+        }
+    }
+
+    private ServeException QueueFull() =>
+        new(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);
+
+    private async Task DetectAsync(HttpContext context)
     {
         var arrived = Stopwatch.GetTimestamp();
         var deadline = arrived + (long)(options.TimeoutMs / 1000.0 * Stopwatch.Frequency);
@@ -38,7 +63,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         if (!batcher.TryEnqueue(job))
         {
             job.ReleaseInput();
-            throw new ServeException(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);
+            throw QueueFull();
         }
         var slot = await AwaitAnswerAsync(job, deadline, cancel).ConfigureAwait(false);
         var inferred = Stopwatch.GetTimestamp();

@@ -12,7 +12,7 @@ namespace SsdLite.Serving;
 /// deadline passed or whose client left, and runs one ONNX Runtime call for the rest. Post-processing happens back on
 /// each request's thread, so the worker only ever runs the network.
 /// </summary>
-internal sealed class DynamicBatcher : IAsyncDisposable
+internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
 {
     private readonly Channel<InferenceJob> queue;
     private readonly ObjectDetector detector;
@@ -140,5 +140,12 @@ internal sealed class DynamicBatcher : IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await worker.ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a container disposed synchronously.</summary>
+    public void Dispose()
+    {
+        queue.Writer.TryComplete();
+        worker.GetAwaiter().GetResult();
     }
 }

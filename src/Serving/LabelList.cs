@@ -13,11 +13,16 @@ public static class LabelList
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"labels file not found: {path}", path);
-        var names = File.ReadAllText(path).Split(['\n', '\r', ','], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (names.Count > 0 && string.Equals(names[0], Runtime.ClassLabels.Background, StringComparison.OrdinalIgnoreCase)) names.RemoveAt(0);
+        var names = File.ReadAllText(path).Split(['\n', '\r', ','])
+            .Select(n => n.Trim().Trim('\uFEFF').Trim()).Where(n => n.Length > 0).ToList();
+        if (names.Count > 0 && IsBackground(names[0])) names.RemoveAt(0);
         if (names.Count == 0) throw new InvalidDataException($"{path} names no classes");
+        if (names.Any(IsBackground))
+            throw new InvalidDataException($"{path}: '{Runtime.ClassLabels.Background}' is reserved for class 0 and may only be the first entry");
         var twice = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new InvalidDataException($"{path} names the class '{twice.Key}' more than once");
         return names;
     }
+
+    private static bool IsBackground(string name) => string.Equals(name, Runtime.ClassLabels.Background, StringComparison.OrdinalIgnoreCase);
 }

@@ -20,8 +20,12 @@ public sealed record ServeOptions
     /// </summary>
     public double MaxQueueDelayMs { get; init; } = 2;
 
-    /// <summary>Requests waiting for the worker before new ones get 503 with Retry-After.</summary>
-    public int QueueLimit { get; init; } = 64;
+    /// <summary>
+    /// Requests waiting for the worker before new ones get 503 with Retry-After; requests still reading or decoding
+    /// count too (at most QueueLimit + MaxBatch are admitted at once). It bounds an accepted request's wait to about
+    /// QueueLimit / MaxBatch + 1 inference calls, so under overload the 200s stay bounded (docs/benchmarks.md, "Serving").
+    /// </summary>
+    public int QueueLimit { get; init; } = 32;
 
     /// <summary>Largest request body, multipart framing included (413 above it).</summary>
     public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;

@@ -127,7 +127,7 @@ public static class ServingEndpoints
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            context.Response.StatusCode = 499; // nginx's "client closed request": nobody reads this, metrics do
+            if (!context.Response.HasStarted) context.Response.StatusCode = 499; // nginx's "client closed request", for the metrics
         }
         catch (Exception e)
         {

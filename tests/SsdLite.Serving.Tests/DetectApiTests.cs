@@ -50,8 +50,9 @@ public sealed class DetectApiTests(ModelFixture fixture)
     [Fact]
     public async Task ConcurrentRequestsGetTheSequentialAnswersInBatches()
     {
-        // A queue delay long enough that requests arriving together share a call even on a loaded machine.
-        await using var factory = new ServingFactory(fixture, new ServeOptions { MaxBatch = 8, MaxQueueDelayMs = 30 });
+        // A queue delay long enough that requests arriving together share a call even on a loaded machine, and room
+        // for all 64 in the queue (this is about answers, not about refusals).
+        await using var factory = new ServingFactory(fixture, new ServeOptions { MaxBatch = 8, MaxQueueDelayMs = 30, QueueLimit = 64 });
         using var client = await factory.ReadyClientAsync();
         var images = TestData.Images().Take(16).ToList();
         var sequential = new Dictionary<string, string>();

@@ -59,6 +59,36 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
     }
 
     [Fact]
+    public async Task ACheckpointIsExportedInMemoryAndServedWithTheOnnxAnswers()
+    {
+        var port = FreePort();
+        using var server = Process.Start(TestData.SsdliteStart("serve", "--model", TestData.Oracle("trained-c7.pth"),
+            "--labels", TestData.Oracle("labels-c7.txt"), "--urls", $"http://127.0.0.1:{port}", "--drain-ms", "0"))!;
+        var log = new StringBuilder();
+        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            await WaitReadyAsync(port, server, log);
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var answer = await Requests.DetectAsync(client, TestData.Oracle("image.jpg"));
+            Assert.Equal("trained-c7", answer["model"]!.GetValue<string>());
+            Assert.Equal(fixture.Reference["image.jpg"]["detections"]!.ToJsonString(), answer["detections"]!.ToJsonString());
+            Assert.False(Directory.EnumerateFiles(Path.GetDirectoryName(TestData.Oracle("trained-c7.pth"))!, "*.onnx").Any(), "nothing written beside it");
+            Assert.Equal(0, kill(server.Id, 15));
+            Assert.True(server.WaitForExit(TimeSpan.FromSeconds(30)));
+            server.WaitForExit();
+            Assert.True(server.ExitCode == 0, log.ToString());
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void AMissingModelIsNamedAndFails()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
