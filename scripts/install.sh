@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Checks what SsdLite needs on a fresh machine: the .NET SDK 10 or newer, and nothing else. TorchSharp (with
-# libtorch 2.10), SkiaSharp and the other libraries come from NuGet during the build; no system package, C++
-# compiler or libtorch install is used. On Debian 12 / Ubuntu 22.04 the engine patches a copy of TorchSharp's
+# Checks what SsdLite needs on a fresh machine: the .NET SDK 10 or newer, and for the tests alone the chromium
+# package (installed when missing, see below). TorchSharp (with libtorch 2.10), SkiaSharp and the other libraries
+# come from NuGet during the build; SsdLite itself uses no system package, C++ compiler or libtorch install. On Debian 12 / Ubuntu 22.04 the engine patches a copy of TorchSharp's
 # native library at first start (README, "How the engine loads").
 set -euo pipefail
 
@@ -13,5 +13,19 @@ major=$(dotnet --version | cut -d. -f1)
 if [ "$major" -lt 10 ]; then
   echo "install.sh: .NET SDK 10 or newer is required, found $(dotnet --version)" >&2
   exit 1
+fi
+# Test-only: the browser test of `ssdlite serve`'s page drives the distribution's Chromium through Microsoft.Playwright
+# (Playwright's own browser download needs a network). Nothing SsdLite runs needs it.
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null; then
+    echo "install.sh: installing chromium (test-only: the serve page's browser test)"
+    apt_get="apt-get"
+    if [ "$(id -u)" -ne 0 ]; then apt_get="sudo apt-get"; fi
+    if ! $apt_get install -y chromium >/dev/null; then
+      $apt_get update >/dev/null && $apt_get install -y chromium >/dev/null
+    fi
+  else
+    echo "install.sh: /usr/bin/chromium is missing and there is no apt-get; the serve page's browser test will fail" >&2
+  fi
 fi
 echo "install.sh: ready (dotnet $(dotnet --version))"

@@ -54,6 +54,16 @@ public static class OnnxExporter
             new FileInfo(path).Length);
     }
 
+    /// <summary>
+    /// The model as ONNX bytes in memory, as <see cref="Export"/> would write them (no labels file: the class names are
+    /// in the model's metadata). What <c>ssdlite serve</c> runs when it is given a checkpoint.
+    /// </summary>
+    public static byte[] ToBytes(SsdLiteModel model, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Build(model, options ?? new OnnxExportOptions()).Proto.ToByteArray();
+    }
+
     /// <summary>The same network and priors for another input side (the network is fully convolutional; priors follow the side).</summary>
     public static SsdLiteConfig AtInputSize(SsdLiteConfig config, int inputSize)
     {

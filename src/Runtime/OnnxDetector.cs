@@ -55,7 +55,25 @@ public sealed class OnnxDetector : ObjectDetector
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        var session = OpenSession(path, options ?? new OnnxDetectorOptions());
+        return Open(o => new InferenceSession(path, o), path, classNames, options);
+    }
+
+    /// <summary>
+    /// Opens a model held in memory (an export made at start-up, never written to disk); <paramref name="name"/> stands
+    /// for its path in messages and in <see cref="Path"/>. Otherwise as <see cref="Load(string, IReadOnlyList{string}?, OnnxDetectorOptions?)"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">not an ONNX model, or one with other inputs or outputs</exception>
+    /// <exception cref="ArgumentException">class names that disagree with the model's class count, or none at all</exception>
+    public static OnnxDetector Load(byte[] model, string name, IReadOnlyList<string>? classNames = null, OnnxDetectorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Open(o => new InferenceSession(model, o), name, classNames, options);
+    }
+
+    private static OnnxDetector Open(Func<SessionOptions, InferenceSession> create, string path, IReadOnlyList<string>? classNames, OnnxDetectorOptions? options)
+    {
+        var session = OpenSession(create, path, options ?? new OnnxDetectorOptions());
         try
         {
             var contract = OnnxModelContract.Check(session, path);
@@ -69,7 +87,7 @@ public sealed class OnnxDetector : ObjectDetector
         }
     }
 
-    private static InferenceSession OpenSession(string path, OnnxDetectorOptions options)
+    private static InferenceSession OpenSession(Func<SessionOptions, InferenceSession> create, string path, OnnxDetectorOptions options)
     {
         using var sessionOptions = new SessionOptions
         {
@@ -82,7 +100,7 @@ public sealed class OnnxDetector : ObjectDetector
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         try
         {
-            return new InferenceSession(path, sessionOptions);
+            return create(sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SsdLite.Platform.Engine;
 using SsdLite.Tools.Bench;
 using SsdLite.Tools.Commands;
 
@@ -6,7 +7,14 @@ namespace SsdLite.Tools;
 
 internal static class Program
 {
-    private static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    // The console prepares the engine here rather than in a module initializer (SsdLiteEngineInMain), so that serve,
+    // dispatched first, runs an ONNX model in a process that never maps libtorch (docs/serving.md).
+    private static int Main(string[] args)
+    {
+        if (ServeCommand.Handles(args)) return ServeCommand.Run(args);
+        TorchEngine.EnsureInitialized();
+        return BuildRoot().Parse(args).Invoke();
+    }
 
     public static RootCommand BuildRoot()
     {
@@ -19,6 +27,7 @@ internal static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }

@@ -6,11 +6,13 @@ namespace SsdLite.Export.Quantization;
 /// </summary>
 public sealed class CalibrationException : ArgumentException
 {
+    /// <summary>A refusal whose message names the path and the problem.</summary>
     public CalibrationException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A refusal caused by <paramref name="inner"/> (an unreadable image, say).</summary>
     public CalibrationException(string message, Exception inner)
         : base(message, inner)
     {

@@ -18,6 +18,7 @@ public sealed record Int8ExportOptions
     /// </summary>
     public int? ImageCount { get; init; }
 
+    /// <summary>How each activation range is taken from the calibration outputs: min/max (the default) or a percentile histogram.</summary>
     public CalibrationMethod Method { get; init; } = CalibrationMethod.MinMax;
 
     /// <summary>The percentile kept at each end by <see cref="CalibrationMethod.Percentile"/> (ONNX Runtime's default, 99.999).</summary>

@@ -24,6 +24,7 @@ public sealed class OptimizedGraph
     /// <summary>Convolutions still run in float (Conv, or FusedConv and NchwcConv after ONNX Runtime's float fusions).</summary>
     public int FloatConvs => Count("Conv") + Count("com.microsoft.FusedConv") + Count("com.microsoft.nchwc.Conv");
 
+    /// <summary>How many nodes of operator <paramref name="op"/> (domain-qualified for contrib ops) the optimised graph holds.</summary>
     public int Count(string op) => OperatorCounts.GetValueOrDefault(op);
 
     /// <summary>Optimises <paramref name="modelPath"/> as a detector session does (all levels, CPU) and counts its operators.</summary>
@@ -56,5 +57,6 @@ public sealed class OptimizedGraph
         }
     }
 
+    /// <summary>Every operator with its node count, most frequent first.</summary>
     public override string ToString() => string.Join(", ", OperatorCounts.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"));
 }

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using SsdLite.Runtime;
+using SsdLite.Vision;
+
+namespace SsdLite.Serving;
+
+/// <summary>
+/// <c>POST /v1/detect</c> on the request's own thread: read the upload under its limits, check the header's pixel
+/// count, decode and preprocess, wait for the batch worker until the deadline, post-process with the request's
+/// thresholds, and answer JSON or a drawn image. Refusals are <see cref="ServeException"/>s.
+/// </summary>
+internal sealed class DetectHandler(ServedModel model, ServeOptions options, DynamicBatcher batcher)
+{
+    private readonly PostProcessor defaults = new(options.ScoreThreshold, topK: options.TopK,
+        labels: ClassLabels.WithBackground(model.Detector.ClassNames));
+
+    // Requests admitted and not yet answered: those reading and decoding count too, or an overload would pile up
+    // decodes on the request threads (CPU the network needs) in front of a queue that never looks full.
+    private readonly int admitLimit = options.QueueLimit + options.MaxBatch;
+    private int admitted;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (Interlocked.Increment(ref admitted) > admitLimit)
+        {
+            Interlocked.Decrement(ref admitted);
+            throw QueueFull();
+        }
+        try
+        {
+            await DetectAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref admitted);
+        }
+    }
+
+    private ServeException QueueFull() =>
+        new(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);
+
+    private async Task DetectAsync(HttpContext context)
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        var deadline = arrived + (long)(options.TimeoutMs / 1000.0 * Stopwatch.Frequency);
+        var cancel = context.RequestAborted;
+        var request = context.Request;
+        var post = PostProcessorFor(request.Query);
+        var output = ChooseOutput(request.Headers.Accept);
+
+        var upload = await ImageUpload.ReadAsync(request, options.MaxBodyBytes, cancel).ConfigureAwait(false);
+        var read = Stopwatch.GetTimestamp();
+        var image = Decode(upload);
+        var input = ArrayPool<float>.Shared.Rent(model.Detector.InputLength);
+        model.Detector.Preprocess(image, input);
+        var decoded = Stopwatch.GetTimestamp();
+
+        var job = new InferenceJob(input, deadline, cancel);
+        if (!batcher.TryEnqueue(job))
+        {
+            job.ReleaseInput();
+            throw QueueFull();
+        }
+        var slot = await AwaitAnswerAsync(job, deadline, cancel).ConfigureAwait(false);
+        var inferred = Stopwatch.GetTimestamp();
+        var detections = post.Process(slot.Raw.ScoresOf(slot.Index), slot.Raw.BoxesOf(slot.Index), slot.Raw.ClassCount, image.Width, image.Height);
+        var processed = Stopwatch.GetTimestamp();
+
+        if (output is { } extension)
+        {
+            var drawn = BoxPainter.Encode(image, detections, extension);
+            context.Response.ContentType = extension == ".png" ? "image/png" : "image/jpeg";
+            context.Response.ContentLength = drawn.Length;
+            await context.Response.Body.WriteAsync(drawn, cancel).ConfigureAwait(false);
+            return;
+        }
+        var timings = new RequestTimings(Ms(arrived, read), Ms(read, decoded), slot.QueueMs, slot.InferenceMs, Ms(inferred, processed),
+            Ms(arrived, Stopwatch.GetTimestamp()));
+        var body = new DetectResponse(model.Name, upload.Name, image.Width, image.Height, detections, slot.BatchSize, timings).ToUtf8();
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, cancel).ConfigureAwait(false);
+    }
+
+    private Image Decode(ImageUpload upload)
+    {
+        int width, height;
+        try
+        {
+            (width, height) = ImageIO.ReadHeaderSize(upload.Data);
+        }
+        catch (ImageException e)
+        {
+            throw ServeException.BadInput($"{upload.Name} is not an image this server reads: {e.Message}");
+        }
+        var pixels = (long)width * height;
+        if (pixels > options.MaxPixels)
+            throw new ServeException(413, "too_many_pixels", string.Create(CultureInfo.InvariantCulture,
+                $"{upload.Name} declares {width}x{height} = {pixels} pixels, more than the server's limit of {options.MaxPixels} (--max-pixels)"));
+        try
+        {
+            return ImageIO.Decode(upload.Data);
+        }
+        catch (ImageException e)
+        {
+            throw ServeException.BadInput($"{upload.Name} could not be decoded: {e.Message}");
+        }
+    }
+
+    private static async Task<BatchSlot> AwaitAnswerAsync(InferenceJob job, long deadline, CancellationToken cancel)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        try
+        {
+            return await job.Done.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancel).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new ServeException(504, "timeout", "the request's deadline passed before the model answered (--timeout-ms)");
+        }
+    }
+
+    private PostProcessor PostProcessorFor(IQueryCollection query)
+    {
+        var threshold = defaults.ScoreThreshold;
+        var topK = defaults.TopK;
+        if (query.TryGetValue("score_threshold", out var t))
+        {
+            if (!float.TryParse(t.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out threshold) || threshold is < 0 or >= 1 || float.IsNaN(threshold))
+                throw ServeException.BadInput($"score_threshold must be a number in [0, 1), got '{t}'");
+        }
+        if (query.TryGetValue("top_k", out var k))
+        {
+            if (!int.TryParse(k.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out topK) || topK is 0 or < -1)
+                throw ServeException.BadInput($"top_k must be a positive whole number or -1 (no limit), got '{k}'");
+        }
+        return threshold == defaults.ScoreThreshold && topK == defaults.TopK ? defaults
+            : new PostProcessor(threshold, defaults.IouThreshold, defaults.CandidateSize, topK, labels: ClassLabels.WithBackground(model.Detector.ClassNames));
+    }
+
+    // JSON unless the client prefers a drawn image (highest quality first, JSON winning ties and wildcards).
+    private static string? ChooseOutput(Microsoft.Extensions.Primitives.StringValues accept)
+    {
+        if (!MediaTypeHeaderValue.TryParseList(accept, out var types)) return null;
+        foreach (var type in types.OrderByDescending(t => t.Quality ?? 1))
+        {
+            var name = type.MediaType.Value?.ToLowerInvariant();
+            if (name is "application/json" or "*/*" or "application/*") return null;
+            if (name == "image/png") return ".png";
+            if (name is "image/jpeg" or "image/jpg") return ".jpg";
+        }
+        return null;
+    }
+
+    private static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
+}

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using SsdLite.Runtime;
+using SsdLite.Serving;
+using SsdLite.Vision;
+
+namespace SsdLite.Tools.Commands;
+
+/// <summary>
+/// <c>ssdlite serve --model FILE [--labels FILE] [--urls URLS] [--max-batch N] [--max-queue-delay-ms D] [--queue-limit Q]
+/// [--max-body-bytes B] [--max-pixels P] [--timeout-ms T] …</c>: the HTTP detection service of SsdLite.Serving.
+/// Program.Main dispatches here before it prepares the engine, and nothing on this path touches a torch-bearing
+/// assembly unless the model is a checkpoint (<see cref="CheckpointExport"/>): an .onnx model is served by a process
+/// with no libtorch mapped (docs/serving.md).
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>Whether <paramref name="args"/> ask for serve (its first word).</summary>
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] == "serve";
+
+    /// <summary>Parses and runs serve alone: building the other commands would load their (torch-bearing) assemblies.</summary>
+    public static int Run(string[] args) => new RootCommand("ssdlite serve") { Create() }.Parse(args).Invoke();
+
+    public static Command Create()
+    {
+        var defaults = new ServeOptions();
+        var model = new Option<string>("--model") { Description = "An ONNX model from ssdlite export, or a checkpoint/.pth (exported to ONNX in memory at start-up)", Required = true };
+        var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth; overrides the model's class names)" };
+        var arch = new Option<string?>("--arch") { Description = "Architecture of a reference .pth whose keys do not tell it" };
+        var name = new Option<string?>("--model-name") { Description = "The name clients address (/v2/models/NAME); default: the model's file name" };
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated", DefaultValueFactory = _ => defaults.Urls };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Most requests per ONNX Runtime call", DefaultValueFactory = _ => defaults.MaxBatch };
+        var delay = new Option<double>("--max-queue-delay-ms") { Description = "Longest wait for more requests once one is held", DefaultValueFactory = _ => defaults.MaxQueueDelayMs };
+        var queueLimit = new Option<int>("--queue-limit") { Description = "Requests waiting before new ones get 503", DefaultValueFactory = _ => defaults.QueueLimit };
+        var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body (413 above)", DefaultValueFactory = _ => defaults.MaxBodyBytes };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Largest width x height an image header may declare (413 above)", DefaultValueFactory = _ => defaults.MaxPixels };
+        var timeout = new Option<int>("--timeout-ms") { Description = "A request's deadline from arrival (504 after)", DefaultValueFactory = _ => defaults.TimeoutMs };
+        var drain = new Option<int>("--drain-ms") { Description = "After SIGTERM: readiness 503 but still serving, for this long", DefaultValueFactory = _ => defaults.DrainMs };
+        var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime threads per call (0: all cores)", DefaultValueFactory = _ => defaults.IntraOpThreads };
+        var spin = new Option<bool>("--spin") { Description = "Let ONNX Runtime's threads spin between calls (off: the cores go to decoding)" };
+        var threshold = new Option<float>("--score-threshold") { Description = "Score threshold of requests that name none", DefaultValueFactory = _ => defaults.ScoreThreshold };
+        var topK = new Option<int>("--top-k") { Description = "Detections per class of requests that name none (-1: no limit)", DefaultValueFactory = _ => defaults.TopK };
+        var command = new Command("serve", "Serve a detector over HTTP (ONNX Runtime, dynamic batching, health, metrics, a page to try it)")
+        {
+            model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, spin, threshold, topK,
+        };
+        command.SetAction(r => Guard(() =>
+        {
+            var options = new ServeOptions
+            {
+                Urls = r.GetValue(urls)!,
+                MaxBatch = r.GetValue(maxBatch),
+                MaxQueueDelayMs = r.GetValue(delay),
+                QueueLimit = r.GetValue(queueLimit),
+                MaxBodyBytes = r.GetValue(maxBody),
+                MaxPixels = r.GetValue(maxPixels),
+                TimeoutMs = r.GetValue(timeout),
+                DrainMs = r.GetValue(drain),
+                IntraOpThreads = r.GetValue(threads),
+                AllowSpinning = r.GetValue(spin),
+                ScoreThreshold = r.GetValue(threshold),
+                TopK = r.GetValue(topK),
+            };
+            return Execute(options, r.GetValue(model)!, r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
+        }));
+        return command;
+    }
+
+    private static int Execute(ServeOptions options, string modelPath, string? labelsPath, string? arch, string? name)
+    {
+        options.Validate(); // before the model loads, so a typo costs nothing
+        var onnx = new OnnxDetectorOptions { IntraOpThreads = options.IntraOpThreads, AllowSpinning = options.AllowSpinning };
+        using var detector = Open(modelPath, labelsPath, arch, onnx);
+        var served = new ServedModel(name ?? ServedModel.NameFor(modelPath), detector, modelPath);
+        Console.WriteLine($"serve: {detector}; serving '{served.Name}' on {options.Urls} (max batch {options.MaxBatch}, queue {options.QueueLimit})");
+        return ServingHost.RunAsync(options, served).GetAwaiter().GetResult();
+    }
+
+    private static OnnxDetector Open(string path, string? labelsPath, string? arch, OnnxDetectorOptions options)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            if (arch is not null) throw new ArgumentException("--arch describes a .pth; an ONNX model carries its architecture");
+            return OnnxDetector.Load(path, labelsPath is null ? null : LabelList.Read(labelsPath), options);
+        }
+        // The class names travel in the exported model's metadata.
+        return OnnxDetector.Load(CheckpointExport.ToOnnx(path, labelsPath, arch), path, null, options);
+    }
+
+    // The errors a user causes on this path, as CommandRunner reports them (which itself names torch-bearing types).
+    private static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+            or ImageException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"ssdlite serve: error: {e.Message}");
+            return CommandRunner.Failure;
+        }
+    }
+}

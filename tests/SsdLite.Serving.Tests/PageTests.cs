@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
+
+namespace SsdLite.Serving.Tests;
+
+/// <summary>
+/// The page in a real Chromium (Microsoft.Playwright driving the distribution's chromium, which scripts/install.sh
+/// installs) against the service on a real port: an uploaded image shows boxes where the JSON puts them, with its
+/// labels and scores and the list; a text file shows the server's error.
+/// </summary>
+[Collection(ModelCollection.Name)]
+public sealed class PageTests(ModelFixture fixture)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    // Headless on a machine with no network and no GPU: nothing reaches out, nothing waits on a sandbox or a GPU process.
+    private static readonly string[] ChromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    [Fact]
+    public async Task ThePageDrawsTheDetectionsAndShowsTheErrorOfABadFile()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/install.sh installs the chromium package the browser test uses");
+        var port = FreePort();
+        var model = fixture.Open();
+        using var host = ServingHost.CreateHostBuilder(new ServeOptions { Urls = $"http://127.0.0.1:{port}", ScoreThreshold = 0.1f }, model).Build();
+        await host.StartAsync();
+        try
+        {
+            await WaitReadyAsync(port);
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1000, Height = 900 } });
+            await page.GotoAsync($"http://127.0.0.1:{port}/");
+
+            await page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg"));
+            await page.WaitForSelectorAsync("body[data-state=done]");
+            await CheckDrawnDetectionsAsync(page);
+            var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(screenshots);
+            var shot = Path.Combine(screenshots, "page-detections.png");
+            await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+            Assert.True(new FileInfo(shot).Length > 10_000, "the screenshot holds the page");
+
+            using var temp = new TempFolder("page");
+            await File.WriteAllTextAsync(temp["notes.txt"], "these are notes, not a picture");
+            await page.EvaluateAsync("() => { document.body.dataset.state = 'busy'; }");
+            await page.SetInputFilesAsync("#file", temp["notes.txt"]);
+            await page.WaitForSelectorAsync("body[data-state=done]");
+            var error = await page.InnerTextAsync("#error");
+            Assert.StartsWith("400: ", error, StringComparison.Ordinal);
+            Assert.Contains("notes.txt is not an image this server reads", error, StringComparison.Ordinal);
+            Assert.Equal(0, await page.Locator(".box").CountAsync());
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "page-error.png"), FullPage = true });
+        }
+        finally
+        {
+            await host.StopAsync();
+            model.Detector.Dispose();
+        }
+    }
+
+    // Each drawn box where the JSON puts it (scaled to the shown image, within a pixel), with "label score" on it,
+    // and the list row by row.
+    private async Task CheckDrawnDetectionsAsync(IPage page)
+    {
+        var expected = fixture.Reference["image.jpg"]["detections"]!.AsArray();
+        var width = fixture.Reference["image.jpg"]["width"]!.GetValue<int>();
+        var photo = (await page.Locator("#photo").BoundingBoxAsync())!;
+        var scale = photo.Width / width;
+        var boxes = page.Locator(".box");
+        Assert.Equal(expected.Count, await boxes.CountAsync());
+        Assert.True(expected.Count >= 12);
+        var rows = page.Locator("#detections tbody tr");
+        Assert.Equal(expected.Count, await rows.CountAsync());
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var d = expected[i]!;
+            var box = d["box"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            var drawn = (await boxes.Nth(i).BoundingBoxAsync())!;
+            Assert.InRange(drawn.X - photo.X, box[0] * scale - 1, box[0] * scale + 1);
+            Assert.InRange(drawn.Y - photo.Y, box[1] * scale - 1, box[1] * scale + 1);
+            Assert.InRange(drawn.Width, (box[2] - box[0]) * scale - 1, (box[2] - box[0]) * scale + 1);
+            Assert.InRange(drawn.Height, (box[3] - box[1]) * scale - 1, (box[3] - box[1]) * scale + 1);
+            var label = d["label"]!.GetValue<string>();
+            var score = d["score"]!.GetValue<double>();
+            Assert.Equal($"{label} {score.ToString("0.00", CultureInfo.InvariantCulture)}", await boxes.Nth(i).InnerTextAsync());
+            var cells = await rows.Nth(i).Locator("td").AllInnerTextsAsync();
+            Assert.Equal(label, cells[1].Trim());
+            Assert.Equal(score.ToString("0.000", CultureInfo.InvariantCulture), cells[2]);
+        }
+    }
+
+    private static async Task WaitReadyAsync(int port)
+    {
+        using var client = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            using var ready = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/v2/health/ready"));
+            if (ready.StatusCode == HttpStatusCode.OK) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("not ready in 30 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
