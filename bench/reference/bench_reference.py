@@ -288,20 +288,42 @@ def bench_train(args, batch):
         priors = model(x[:2])[0].size(1)
     labels, gt_locations = synthetic_targets(batch, priors, args.classes, 3)
 
-    def step():
-        optimizer.zero_grad()
-        confidences, locations = model(x)
-        reg, cls = multibox_loss(confidences, locations, labels, gt_locations)
-        (reg + cls).backward()
-        optimizer.step()
+    phases = {name: [] for name in PHASES}
 
-    return timed(step, args.warmup, args.iterations)
+    def step():
+        cpu, start = time.process_time(), time.perf_counter()
+        marks = [start]
+        confidences, locations = model(x)
+        marks.append(time.perf_counter())
+        reg, cls = multibox_loss(confidences, locations, labels, gt_locations)
+        total = reg + cls
+        marks.append(time.perf_counter())
+        optimizer.zero_grad()
+        total.backward()
+        marks.append(time.perf_counter())
+        optimizer.step()
+        marks.append(time.perf_counter())
+        del confidences, locations, reg, cls, total
+        end = time.perf_counter()
+        laps = [(b - a) * 1000 for a, b in zip(marks, marks[1:])]
+        laps.append((end - start) * 1000 - sum(laps))
+        laps.append((time.process_time() - cpu) * 1000)
+        for name, ms in zip(PHASES, laps):
+            phases[name].append(ms)
+
+    samples = timed(step, args.warmup, args.iterations)
+    return samples, {name: values[args.warmup:] for name, values in phases.items()}
+
+
+# The phases of ssdlite bench --train-breakdown, in its order: zero_grad counts with backward, "host" is the time
+# outside the four (freeing the step's tensors), "cpu" the process's CPU time per step (not a phase).
+PHASES = ["forward", "loss", "backward", "optimizer", "host", "cpu"]
 
 
 def result(part, case, samples, batch):
     median = statistics.median(samples)
     return {"part": part, "case": case, "median": median, "min": min(samples), "max": max(samples), "unit": "ms",
-            "samples": len(samples), "throughput": batch * 1000 / median}
+            "samples": len(samples), "throughput": batch * 1000 / median if batch else None}
 
 
 def main():
@@ -316,6 +338,8 @@ def main():
     p.add_argument("--input-size", type=int, default=300)
     p.add_argument("--classes", type=int, default=21)
     p.add_argument("--json")
+    p.add_argument("--breakdown", action="store_true",
+                   help="also report each training step's phases (forward, loss, backward, optimizer, host, cpu)")
     p.add_argument("--count-parameters", action="store_true", help="print the parameter count and exit")
     p.add_argument("--jit-freeze", action="store_true",
                    help="time the test-mode network traced, frozen and optimized for inference (no training step)")
@@ -333,11 +357,16 @@ def main():
     if args.jit_freeze:
         rows += [result("inference", f"batch {b}, {size}, jit frozen, test mode", bench_frozen(args, b), b) for b in args.batch_sizes]
     else:
-        rows += [result("train", f"step, batch {b}, {size}", bench_train(args, b), b) for b in args.train_batch_sizes]
+        for b in args.train_batch_sizes:
+            samples, phases = bench_train(args, b)
+            rows.append(result("train", f"step, batch {b}, {size}", samples, b))
+            if args.breakdown:
+                rows += [result("train", f"step, batch {b}, {size}: {name}", phases[name], 0) for name in PHASES]
     malloc = {k: os.environ.get(k) for k in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}
     doc = {"torch": torch.__version__, "arch": args.arch, "threads": torch.get_num_threads(), "malloc_env": malloc, "results": rows}
     for r in rows:
-        print(f"{r['part']:<10} {r['case']:<40} {r['median']:10.2f} ms {r['throughput']:10.2f} img/s")
+        rate = f"{r['throughput']:10.2f} img/s" if r["throughput"] else ""
+        print(f"{r['part']:<10} {r['case']:<40} {r['median']:10.2f} ms {rate}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=2)

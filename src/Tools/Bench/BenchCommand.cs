@@ -20,6 +20,9 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
         var batchSizes = new Option<int[]>("--batch-sizes") { Description = "Inference batch sizes", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
         var trainBatchSizes = new Option<int[]>("--train-batch-sizes") { Description = "Training batch sizes", DefaultValueFactory = _ => [16, 32], AllowMultipleArgumentsPerToken = true };
+        var trainPrecisions = new Option<string[]>("--train-precisions") { Description = "Precisions of the channels-last training step: fp32, bf16 (the NCHW step is fp32)", DefaultValueFactory = _ => ["fp32"], AllowMultipleArgumentsPerToken = true };
+        trainPrecisions.AcceptOnlyFromAmong("fp32", "bf16");
+        var trainBreakdown = new Option<bool>("--train-breakdown") { Description = "Also time each channels-last training step's phases: forward, loss, backward, optimizer, host" };
         var arch = ArchOption.Create("The detector the inference and train parts measure (default mb2-ssd-lite), and of --detect-weights when its keys do not tell");
         var width = new Option<double>("--width") { Description = "Width multiplier", DefaultValueFactory = _ => 1.0 };
         var inputSize = new Option<int>("--input-size") { Description = "Square input size", DefaultValueFactory = _ => 300 };
@@ -36,7 +39,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image and at scale")
         {
-            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, arch, width, inputSize, loaderImages, workers, mallocDefaults,
+            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, trainPrecisions, trainBreakdown, arch, width, inputSize, loaderImages, workers, mallocDefaults,
             detectWeights, detectLabels, detectImages, detectThroughput, detectWorkers, detectRounds, json,
         };
         command.SetAction(result => Run(new BenchSettings
@@ -47,6 +50,8 @@ public static class BenchCommand
             Warmup = Math.Max(0, result.GetValue(warmup)),
             InferenceBatchSizes = result.GetValue(batchSizes) ?? [1, 8],
             TrainBatchSizes = result.GetValue(trainBatchSizes) ?? [16, 32],
+            TrainPrecisions = (result.GetValue(trainPrecisions) ?? ["fp32"]).Select(p => Enum.Parse<Training.TrainPrecision>(p, ignoreCase: true)).ToArray(),
+            TrainBreakdown = result.GetValue(trainBreakdown),
             Arch = ArchOption.Value(result, arch),
             Width = result.GetValue(width),
             InputSize = result.GetValue(inputSize),

@@ -34,6 +34,12 @@ public sealed record BenchSettings
 
     public IReadOnlyList<int> TrainBatchSizes { get; init; } = [16, 32];
 
+    /// <summary>The precisions the channels-last training step runs in (the NCHW step always runs in fp32).</summary>
+    public IReadOnlyList<Training.TrainPrecision> TrainPrecisions { get; init; } = [Training.TrainPrecision.Fp32];
+
+    /// <summary>Also report each channels-last training step's phases (forward, loss, backward, optimizer, host).</summary>
+    public bool TrainBreakdown { get; init; }
+
     /// <summary>
     /// The detector the inference and train parts measure (null: mb2-ssd-lite); for the detect part's weights, the
     /// architecture of a reference .pth whose keys do not tell it.

@@ -1,34 +1,51 @@
-using SsdLite.Detection;
+using System.Diagnostics;
 using SsdLite.Detection.Models;
+using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Bench;
 
 /// <summary>
-/// One training step on synthetic data (random labels and encoded boxes): zero_grad, forward, MultiBox loss with
-/// 3:1 hard negative mining, backward, SGD with momentum, all inside one dispose scope. Each batch size runs in
-/// NCHW and in channels last (what the trainer uses on the CPU), so one run gives the ratio.
+/// One training step on synthetic data (random labels and encoded boxes), the trainer's own
+/// <see cref="TrainingStep"/> with its optimizer (<see cref="HeldScalarSgd"/>, momentum 0.9, weight decay 5e-4)
+/// inside one dispose scope. Each batch size runs in NCHW (labelled) and in channels last (what the trainer uses
+/// on the CPU), and in channels last at each further precision asked for, so one run gives the ratios.
+/// With <see cref="BenchSettings.TrainBreakdown"/> each channels-last case also reports the median of each phase.
 /// </summary>
 public static class TrainBench
 {
+    /// <summary>
+    /// The phases a step is cut into, in order; "host" is the dispose scope's end and the time between phases.
+    /// "cpu" is not a phase: it is the process's CPU time per step (all threads), which a machine shared with
+    /// other jobs inflates far less than wall time when libgomp does not spin (<c>OMP_WAIT_POLICY=PASSIVE</c>).
+    /// </summary>
+    public static readonly string[] Phases = ["forward", "loss", "backward", "optimizer", "host", "cpu"];
+
     public static IEnumerable<Measurement> Run(BenchSettings settings)
     {
         var results = new List<Measurement>();
         foreach (var batch in settings.TrainBatchSizes)
         {
-            results.Add(RunBatch(settings, batch, MemoryFormat.Contiguous));
-            results.Add(RunBatch(settings, batch, MemoryFormat.ChannelsLast));
+            results.AddRange(RunBatch(settings, batch, MemoryFormat.Contiguous, TrainPrecision.Fp32));
+            foreach (var precision in settings.TrainPrecisions.Distinct())
+                results.AddRange(RunBatch(settings, batch, MemoryFormat.ChannelsLast, precision));
         }
         return results;
     }
 
-    private static Measurement RunBatch(BenchSettings settings, int batch, MemoryFormat layout)
+    /// <summary>The case name; the fp32 names are the ones bench/compare.sh and earlier JSON files use.</summary>
+    public static string CaseName(int batch, int inputSize, MemoryFormat layout, TrainPrecision precision) =>
+        $"step, batch {batch}, {inputSize}x{inputSize}" +
+        (layout == MemoryFormat.ChannelsLast ? ", channels last" : "") +
+        (precision == TrainPrecision.Bf16 ? ", bf16" : "");
+
+    private static IEnumerable<Measurement> RunBatch(BenchSettings settings, int batch, MemoryFormat layout, TrainPrecision precision)
     {
         torch.manual_seed(2);
         using var model = BenchModels.Create(settings);
         model.train();
         model.to(layout);
-        using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
-        var loss = new MultiBoxLoss();
+        using var optimizer = new HeldScalarSgd(model.parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
+        var step = new TrainingStep(model, optimizer, precision);
         var priors = model.Config.GeneratePriors().Length / 4;
         using var nchw = BenchModels.Input(batch, settings.InputSize);
         using var input = nchw.contiguous(layout);
@@ -36,18 +53,52 @@ public static class TrainBench
         using (labels)
         using (locations)
         {
-            var samples = Sampler.Repeat(() => Step(model, optimizer, loss, input, labels, locations), settings.Warmup, settings.Iterations);
-            return Measurement.FromSamples("train", $"step, batch {batch}, {settings.InputSize}x{settings.InputSize}{(layout == MemoryFormat.ChannelsLast ? ", channels last" : "")}", samples, "ms", batch);
+            var name = CaseName(batch, settings.InputSize, layout, precision);
+            var breakdown = settings.TrainBreakdown && layout == MemoryFormat.ChannelsLast;
+            var phases = Phases.Select(_ => new List<double>()).ToArray();
+            var warm = 0;
+            var samples = Sampler.Repeat(() =>
+            {
+                var times = Step(step, input, labels, locations);
+                if (warm++ < settings.Warmup) return;
+                for (var k = 0; k < times.Length; k++) phases[k].Add(times[k]);
+            }, settings.Warmup, settings.Iterations);
+            var rows = new List<Measurement> { Measurement.FromSamples("train", name, samples, "ms", batch) };
+            if (breakdown) rows.AddRange(Phases.Select((phase, k) => Measurement.FromSamples("train", $"{name}: {phase}", phases[k], "ms", 0)));
+            return rows;
         }
     }
 
-    private static void Step(SsdLiteModel model, SGD optimizer, MultiBoxLoss loss, Tensor input, Tensor labels, Tensor locations)
+    /// <summary>One step; returns each phase's milliseconds (libtorch's CPU ops are synchronous, so a stopwatch
+    /// between calls measures the work of the calls).</summary>
+    private static double[] Step(TrainingStep step, Tensor input, Tensor labels, Tensor locations)
     {
-        using var scope = torch.NewDisposeScope();
-        optimizer.zero_grad();
-        var outputs = model.forward(input);
-        var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, locations);
-        parts.Total().backward();
-        optimizer.step();
+        var times = new double[Phases.Length];
+        var cpu = Environment.CpuUsage.TotalTime;
+        var start = Stopwatch.GetTimestamp();
+        var mark = start;
+        double Lap()
+        {
+            var now = Stopwatch.GetTimestamp();
+            var ms = Stopwatch.GetElapsedTime(mark, now).TotalMilliseconds;
+            mark = now;
+            return ms;
+        }
+        using (var scope = torch.NewDisposeScope())
+        {
+            var outputs = step.Forward(input);
+            times[0] = Lap();
+            var parts = step.Loss(outputs, labels, locations);
+            var total = parts.Total();
+            _ = total.item<float>();
+            times[1] = Lap();
+            step.Backward(total);
+            times[2] = Lap();
+            step.Update();
+            times[3] = Lap();
+        }
+        times[4] = Stopwatch.GetElapsedTime(start).TotalMilliseconds - times[..4].Sum();
+        times[5] = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+        return times;
     }
 }

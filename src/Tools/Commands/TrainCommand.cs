@@ -10,7 +10,7 @@ internal static class TrainCommand
     private sealed record Flags(Option<string?> Config, Option<string[]> Data, Option<string?> ValData, Option<string?> Labels,
         Option<int?> Epochs, Option<int?> BatchSize, Option<double?> Lr, Option<string?> Device, Option<string?> Pretrained,
         Option<string?> Resume, Option<string?> Out, Option<double?> MaxMinutes, Option<bool> Strict, Option<ulong?> Seed,
-        Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images);
+        Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images, Option<string?> Precision);
 
     public static Command Create()
     {
@@ -32,11 +32,13 @@ internal static class TrainCommand
             new("--set") { Description = "Override any config key: --set key=value (repeatable), e.g. --set warmup_epochs=1", AllowMultipleArgumentsPerToken = true },
             ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"),
             new("--format") { Description = "The data's format: voc, coco or yolo (default: told by --data: a .json is COCO, a data.yaml YOLO)" },
-            new("--images") { Description = "COCO data: the folder file_name is relative to (default: the JSON file's folder)" });
+            new("--images") { Description = "COCO data: the folder file_name is relative to (default: the JSON file's folder)" },
+            new("--precision") { Description = "fp32 (default) or bf16: the forward pass in bfloat16 under libtorch's CPU autocast, float32 master weights (CPUs with AVX512-BF16 or AMX)" });
+        f.Precision.AcceptOnlyFromAmong("fp32", "bf16");
         var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC, COCO or YOLO data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
-            f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images,
+            f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images, f.Precision,
         };
         command.SetAction(r => CommandRunner.Run("train", () => Execute(r, f)));
         return command;
@@ -74,6 +76,7 @@ internal static class TrainCommand
         if (r.GetValue(f.MaxMinutes) is { } minutes) o.MaxMinutes = minutes;
         if (r.GetValue(f.Strict)) o.Strict = true;
         if (r.GetValue(f.Seed) is { } seed) o.Seed = seed;
+        if (r.GetValue(f.Precision) is { } precision) o.Set("precision", precision, "--precision");
         o.Apply(r.GetValue(f.Set) ?? []);
     }
 

@@ -69,6 +69,9 @@ public sealed class TrainOptions
 
     public int Epochs { get; set; } = 200;
     public int BatchSize { get; set; } = 32;
+
+    /// <summary>fp32 (the default) or bf16: the forward pass under libtorch's CPU autocast, float32 master weights.</summary>
+    public TrainPrecision Precision { get; set; } = TrainPrecision.Fp32;
     public double Lr { get; set; } = 0.01;
     public double Momentum { get; set; } = 0.9;
     public double WeightDecay { get; set; } = 5e-4;
@@ -134,6 +137,7 @@ public sealed class TrainOptions
         ["beta2"] = (o, v) => o.Beta2 = Double(v),
         ["epochs"] = (o, v) => o.Epochs = Int(v),
         ["batch_size"] = (o, v) => o.BatchSize = Int(v),
+        ["precision"] = (o, v) => o.Precision = Enum<TrainPrecision>(v),
         ["lr"] = (o, v) => o.Lr = Double(v),
         ["momentum"] = (o, v) => o.Momentum = Double(v),
         ["weight_decay"] = (o, v) => o.WeightDecay = Double(v),
@@ -239,7 +243,7 @@ public sealed class TrainOptions
             $"strict: {Lower(Strict)}", $"workers: {Workers}",
             $"prior_sizes: [{string.Join(", ", PriorSizes.Select(Format))}]", $"aspect_ratios: [{string.Join(", ", AspectRatios.Select(Format))}]",
             $"optimizer: {Snake(Optimizer.ToString())}", $"beta2: {Format(Beta2)}",
-            $"epochs: {Epochs}", $"batch_size: {BatchSize}",
+            $"epochs: {Epochs}", $"batch_size: {BatchSize}", $"precision: {Snake(Precision.ToString())}",
             $"lr: {Format(Lr)}", $"momentum: {Format(Momentum)}", $"weight_decay: {Format(WeightDecay)}",
             $"scheduler: {Snake(Scheduler.ToString())}", $"milestones: [{string.Join(", ", Milestones)}]",
             $"gamma: {Format(Gamma)}", $"warmup_epochs: {Format(WarmupEpochs)}", $"warmup_factor: {Format(WarmupFactor)}",

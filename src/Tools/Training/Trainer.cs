@@ -56,6 +56,7 @@ public sealed class Trainer
     {
         var clock = Stopwatch.StartNew();
         var device = ResolveDevice(options.Device);
+        CheckPrecision(device);
         var labels = ResolveLabels(resumePath);
         var train = OpenSplit(options.Data, options.TrainSplit, labels, "training");
         var val = options.ValData is { } v ? OpenSplit([v], options.ValSplit, labels, "validation") : null;
@@ -100,6 +101,14 @@ public sealed class Trainer
         {
             throw new ConfigException($"--device {e.Message}");
         }
+    }
+
+    /// <summary>bf16 runs under libtorch's CPU autocast, so it needs the CPU device and native bfloat16 arithmetic.</summary>
+    private void CheckPrecision(Device device)
+    {
+        if (options.Precision != TrainPrecision.Bf16) return;
+        if (device.type != DeviceType.CPU) throw new ConfigException($"precision bf16 is CPU autocast; device {device} trains in fp32 only");
+        if (CpuAutocast.Unsupported() is { } reason) throw new ConfigException($"precision bf16: {reason}; train with --precision fp32");
     }
 
     private Labels ResolveLabels(string? resumePath)
@@ -204,7 +213,7 @@ public sealed class Trainer
     private sealed class RunState(Trainer owner, SsdLiteModel model, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<VocSample> loader,
         VocDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
     {
-        private readonly MultiBoxLoss loss = new();
+        private readonly TrainingStep step = new(model, optimizer, owner.options.Precision);
         private readonly MemoryFormat layout = LayoutFor(device);
         private readonly TrainOptions options = owner.options;
         private readonly ITrainingProgress progress = owner.progress;
@@ -278,14 +287,13 @@ public sealed class Trainer
             var x = torch.tensor(batch.Images.AsMemory(0, n * 3 * s * s), [n, 3, s, s]).to(device).contiguous(layout);
             var gtLoc = torch.tensor(batch.Locations.AsMemory(0, n * p * 4), [n, p, 4]).to(device);
             var labels = torch.tensor(batch.Labels.AsMemory(0, n * p), [n, p]).to(device);
-            var outputs = model.forward(x);
-            var parts = loss.Compute(outputs.Confidences, outputs.Locations, labels, gtLoc);
+            var outputs = step.Forward(x);
+            var parts = step.Loss(outputs, labels, gtLoc);
             var total = parts.Total();
             var value = total.item<float>();
             if (!double.IsFinite(value)) return (value, double.NaN, double.NaN);
-            optimizer.zero_grad();
-            total.backward();
-            optimizer.step();
+            step.Backward(total);
+            step.Update();
             scheduler.step();
             return (value, parts.Regression.item<float>(), parts.Classification.item<float>());
         }
