@@ -123,8 +123,16 @@ public sealed class Trainer
     }
 
     /// <summary>The data's format: named in the options, else told by the first training path.</summary>
-    private DatasetFormat DataFormat =>
-        options.DataFormat is { } name ? DetectionDatasets.ParseFormat(name) : DetectionDatasets.Detect(options.Data[0]);
+    private DatasetFormat DataFormat
+    {
+        get
+        {
+            if (options.DataFormat is { } name) return DetectionDatasets.ParseFormat(name);
+            var first = options.Data[0];
+            if (!Directory.Exists(first) && !File.Exists(first)) throw new ConfigException($"training data: not found: {first}");
+            return DetectionDatasets.Detect(first);
+        }
+    }
 
     private VocDataset OpenSplit(IReadOnlyList<string> roots, string split, Labels labels, string role)
     {
