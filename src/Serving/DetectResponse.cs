@@ -26,7 +26,7 @@ internal sealed record DetectResponse(string Model, string Image, int Width, int
             w.WriteNumber("width", Width);
             w.WriteNumber("height", Height);
             w.WriteStartArray("detections");
-            foreach (var d in Detections) WriteDetection(w, d);
+            foreach (var d in Detections) DetectionJson.Write(w, d);
             w.WriteEndArray();
             w.WriteNumber("batch_size", BatchSize);
             w.WriteStartObject("timings_ms");
@@ -40,22 +40,6 @@ internal sealed record DetectResponse(string Model, string Image, int Width, int
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
-    }
-
-    // The same writes as detect's DetectJson, so a score or a box reads back as the same number in both.
-    private static void WriteDetection(Utf8JsonWriter w, DetectedObject d)
-    {
-        w.WriteStartObject();
-        w.WriteString("label", d.Label);
-        w.WriteNumber("class_id", d.ClassId);
-        w.WriteNumber("score", d.Score);
-        w.WriteStartArray("box");
-        w.WriteNumberValue(d.Box.XMin);
-        w.WriteNumberValue(d.Box.YMin);
-        w.WriteNumberValue(d.Box.XMax);
-        w.WriteNumberValue(d.Box.YMax);
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     /// <summary><c>{"error": message}</c>, the body of every refusal.</summary>

@@ -56,24 +56,9 @@ public static class DetectJson
             w.WriteNumber("width", r.Width);
             w.WriteNumber("height", r.Height);
             w.WriteStartArray("detections");
-            foreach (var d in r.Detections) WriteDetection(w, d);
+            foreach (var d in r.Detections) DetectionJson.Write(w, d);
             w.WriteEndArray();
         }
-        w.WriteEndObject();
-    }
-
-    private static void WriteDetection(Utf8JsonWriter w, DetectedObject d)
-    {
-        w.WriteStartObject();
-        w.WriteString("label", d.Label);
-        w.WriteNumber("class_id", d.ClassId);
-        w.WriteNumber("score", d.Score);
-        w.WriteStartArray("box");
-        w.WriteNumberValue(d.Box.XMin);
-        w.WriteNumberValue(d.Box.YMin);
-        w.WriteNumberValue(d.Box.XMax);
-        w.WriteNumberValue(d.Box.YMax);
-        w.WriteEndArray();
         w.WriteEndObject();
     }
 }
