@@ -20,13 +20,9 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
     {
         if (!OperatingSystem.IsLinux()) return; // SIGTERM and /proc/PID/maps
         var port = FreePort();
-        using var server = Process.Start(TestData.SsdliteStart("serve", "--model", fixture.OnnxPath, "--urls", $"http://127.0.0.1:{port}",
-            "--drain-ms", "1500", "--max-queue-delay-ms", "5"))!;
-        var log = new StringBuilder();
-        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        var (server, log) = StartServe("--model", fixture.OnnxPath, "--urls", $"http://127.0.0.1:{port}",
+            "--drain-ms", "1500", "--max-queue-delay-ms", "5");
+        using var _ = server;
         try
         {
             await WaitReadyAsync(port, server, log);
@@ -62,13 +58,9 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
     public async Task ACheckpointIsExportedInMemoryAndServedWithTheOnnxAnswers()
     {
         var port = FreePort();
-        using var server = Process.Start(TestData.SsdliteStart("serve", "--model", TestData.Oracle("trained-c7.pth"),
-            "--labels", TestData.Oracle("labels-c7.txt"), "--urls", $"http://127.0.0.1:{port}", "--drain-ms", "0"))!;
-        var log = new StringBuilder();
-        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        var (server, log) = StartServe("--model", TestData.Oracle("trained-c7.pth"),
+            "--labels", TestData.Oracle("labels-c7.txt"), "--urls", $"http://127.0.0.1:{port}", "--drain-ms", "0");
+        using var _ = server;
         try
         {
             await WaitReadyAsync(port, server, log);
@@ -178,6 +170,18 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
             await Task.Delay(50);
         }
         return false;
+    }
+
+    // `ssdlite serve ARGS` as a child, its stdout and stderr gathered into one log for the assertions' messages.
+    private static (Process Server, StringBuilder Log) StartServe(params string[] args)
+    {
+        var server = Process.Start(TestData.SsdliteStart(["serve", .. args]))!;
+        var log = new StringBuilder();
+        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return (server, log);
     }
 
     private static async Task WaitReadyAsync(int port, Process server, StringBuilder log)
