@@ -22,19 +22,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     {
         using var folder = new TempFolder("e2e");
         var data = folder["data"];
-        SyntheticVoc.Generate(new SyntheticVocOptions
-        {
-            Images = 4700,
-            Clutter = false,
-            Width = 160,
-            Height = 160,
-            SizeJitter = 0,
-            Seed = 42,
-            MaxObjects = 3,
-            TinyFraction = 0,
-            TrainFraction = 0.9,
-            ValFraction = 0,
-        }, data);
+        SyntheticVoc.Generate(TestData.EndToEndShapes(images: 4700, seed: 42, trainFraction: 0.9), data);
         var options = new TrainOptions
         {
             Data = [data],

@@ -47,19 +47,7 @@ public sealed class Int8ExportCommandTests(ITestOutputHelper output)
         // training); calibration reads its train half, evaluation its test half.
         using var folder = new TempFolder("int8-map");
         var data = folder["data"];
-        SyntheticVoc.Generate(new SyntheticVocOptions
-        {
-            Images = 240,
-            Clutter = false,
-            Width = 160,
-            Height = 160,
-            SizeJitter = 0,
-            Seed = 99,
-            MaxObjects = 3,
-            TinyFraction = 0,
-            TrainFraction = 0.5,
-            ValFraction = 0,
-        }, data);
+        SyntheticVoc.Generate(TestData.EndToEndShapes(images: 240, seed: 99, trainFraction: 0.5), data);
         var calibration = Directory.CreateDirectory(folder["calibration"]).FullName;
         foreach (var id in File.ReadAllLines(Path.Combine(data, "ImageSets", "Main", "train.txt")).Where(l => l.Trim().Length > 0))
             File.Copy(Path.Combine(data, "JPEGImages", id.Trim() + ".jpg"), Path.Combine(calibration, id.Trim() + ".jpg"));

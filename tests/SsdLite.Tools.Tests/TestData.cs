@@ -25,6 +25,24 @@ internal static class TestData
     }
 
     /// <summary>A tiny-model run over <paramref name="data"/>: width 0.25, 64x64 input, batch 4, constant-free cosine schedule.</summary>
+    /// <summary>
+    /// The end-to-end recipe's shapes: 160x160, no clutter, at most 3 objects, none tiny, no validation split. The int8
+    /// test draws a held-out set from the same distribution, so both take it from here.
+    /// </summary>
+    public static SyntheticVocOptions EndToEndShapes(int images, int seed, double trainFraction) => new()
+    {
+        Images = images,
+        Clutter = false,
+        Width = 160,
+        Height = 160,
+        SizeJitter = 0,
+        Seed = seed,
+        MaxObjects = 3,
+        TinyFraction = 0,
+        TrainFraction = trainFraction,
+        ValFraction = 0,
+    };
+
     public static TrainOptions TinyRun(string data, string outDir, int epochs) => new()
     {
         Data = [data],
