@@ -76,12 +76,16 @@ public sealed class MainCheckpointTests
             var got = progress.Steps[i];
             Assert.Equal((epoch, step), (got.Epoch + 1, got.Step));
             Assert.Equal(lr, double.Parse(got.LearningRate.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), 12);
-            // The same weights, momentum, rate, batches and augmentations give the same losses, to the printed digits,
-            // until float rounding flips a hard-negative choice; after that the runs drift apart as any two engines'
-            // would. Step 3 is already past that point on some CPUs: 16.018 with AVX-512 kernels and 15.917 with
-            // libtorch, oneDNN and MKL held to AVX2, on one machine, against main's 16.007. Steps 1 and 2 (which
-            // need main's weights and its momentum) hold on every kernel set tried, so only they are held to the print.
-            if (i < 2) Assert.True(Math.Abs(loss - got.Loss) <= 0.0005 + 1e-6, $"step {i + 1}: loss {got.Loss:F4} against main's {loss:F3}");
+            // Step 1's loss is the forward pass of main's weights on main's first batch (its order and augmentations),
+            // so it checks the weights, the position and the data stream. Engines agree on it up to rounding, which
+            // this net (width 0.25, 96 px, batch 4, its 1x1 extras normalised in training mode over 4 values per
+            // channel) magnifies: on an AMD Zen 5 one resume gave 12.866 (oneDNN at AVX or SSE4.1, 2 threads), 12.814
+            // (AVX, 1 thread), 12.824 (native ISA, 1 thread) and 12.832 (oneDNN off), a spread of 0.4% around main's
+            // 12.832; a wrong batch moves it by 16% or more (main's first three batches: 12.832, 14.944, 20.245).
+            // From step 2 on, each step's update is chaotic in the same way: step 2 was 14.158, 14.993, 14.903 and
+            // 13.873 in those configurations against main's 13.888, so it says nothing about the resume code.
+            // Momentum and the schedule's resumption are held bit for bit within one engine by ResumeTests.
+            if (i == 0) Assert.True(Math.Abs(loss - got.Loss) <= 0.005 * loss, $"step 1: loss {got.Loss:F4} against main's {loss:F3}");
         }
     }
 

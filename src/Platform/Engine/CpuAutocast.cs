@@ -24,12 +24,14 @@ public static class CpuAutocast
 
     /// <summary>
     /// Why bfloat16 training cannot run here, or null when it can: the CPU must have native bfloat16 arithmetic
-    /// (AVX512-BF16 or AMX-BF16; without it oneDNN emulates bfloat16 more slowly than float32), and the loaded
-    /// libtorch must export the autocast functions.
+    /// (AVX512-BF16 or AMX-BF16; without it oneDNN emulates bfloat16 more slowly than float32), oneDNN must not be
+    /// held below it (<see cref="OneDnnIsa"/>), and the loaded libtorch must export the autocast functions.
     /// </summary>
     public static string? Unsupported()
     {
         if (!HasNativeBf16(out var cpu)) return $"this CPU has no native bfloat16 arithmetic (no avx512_bf16 or amx_bf16 in {cpu})";
+        if (TorchEngine.EnsureInitialized().OneDnnIsaCap is { } cap)
+            return $"oneDNN is held to {cap} on this CPU, where its newer kernels are wrong (docs/platform-defects.md), and {cap} has no bfloat16 kernels";
         if (Bound.Value is null) return "the loaded libtorch does not export at::autocast's functions (SsdLite binds libtorch 2.10's)";
         return null;
     }

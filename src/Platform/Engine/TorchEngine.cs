@@ -6,7 +6,8 @@ namespace SsdLite.Platform.Engine;
 /// <summary>
 /// The one place the engine is prepared, before the first tensor, by every entry point (the console, library use
 /// and the tests reach it through a module initializer in each SsdLite assembly):
-/// glibc's malloc thresholds, libtorch's log level, the libstdc++ fix for libLibTorchSharp, and the thread count.
+/// glibc's malloc thresholds, libtorch's log level, the libstdc++ fix for libLibTorchSharp, the thread count, and
+/// oneDNN's instruction-set cap on processors where its newer kernels are wrong.
 /// </summary>
 public static partial class TorchEngine
 {
@@ -41,6 +42,8 @@ public static partial class TorchEngine
     {
         var weakened = (IReadOnlyList<string>)[];
         string? loadedFrom = null;
+        var isaCap = OneDnnIsa.Planned(Environment.GetEnvironmentVariable, CpuIdentity.Current());
+        if (isaCap is not null) SetNativeEnvironment(OneDnnIsa.Variable, isaCap);
         if (OperatingSystem.IsLinux())
         {
             GlibcMalloc.Tune();
@@ -49,7 +52,15 @@ public static partial class TorchEngine
         }
         var threads = DefaultThreadCount();
         torch.set_num_threads(threads);
-        return new EngineReport(torch.__version__, threads, weakened, loadedFrom);
+        return new EngineReport(torch.__version__, threads, weakened, loadedFrom, isaCap);
+    }
+
+    // .NET's Environment.SetEnvironmentVariable does not reach the native environment on Unix, where libtorch and
+    // oneDNN read theirs with getenv, so libc's setenv is called there.
+    private static void SetNativeEnvironment(string name, string value)
+    {
+        if (OperatingSystem.IsWindows()) Environment.SetEnvironmentVariable(name, value);
+        else _ = setenv(name, value, 1);
     }
 
     // libtorch reads TORCH_CPP_LOG_LEVEL from the native environment when libc10 loads. At WARNING (its default)

@@ -2,12 +2,20 @@ using System.Runtime.InteropServices;
 
 namespace SsdLite.Tools.Bench;
 
-/// <summary>Where the figures were taken: cores, CPU model, runtime, libtorch version and threads.</summary>
-public sealed record MachineInfo(int Cores, string Cpu, string Os, string Runtime, string Torch, int TorchThreads)
+/// <summary>
+/// Where the figures were taken: cores, CPU model, runtime, libtorch version and threads, and oneDNN's instruction
+/// set when the engine capped it (figures under a cap are not comparable with uncapped ones).
+/// </summary>
+public sealed record MachineInfo(int Cores, string Cpu, string Os, string Runtime, string Torch, int TorchThreads, string OneDnnIsa)
 {
     public static MachineInfo Current() => new(
         Environment.ProcessorCount, CpuModel(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
-        torch.__version__, torch.get_num_threads());
+        torch.__version__, torch.get_num_threads(), OneDnnIsaInEffect());
+
+    // The engine's cap, else the user's own ONEDNN_MAX_CPU_ISA, else oneDNN's default (the best the CPU has).
+    private static string OneDnnIsaInEffect() =>
+        TorchEngine.EnsureInitialized().OneDnnIsaCap is { } cap ? $"{cap} (capped by SsdLite)"
+        : Environment.GetEnvironmentVariable(SsdLite.Platform.Engine.OneDnnIsa.Variable) ?? "native";
 
     private static string CpuModel()
     {
@@ -18,5 +26,5 @@ public sealed record MachineInfo(int Cores, string Cpu, string Os, string Runtim
     }
 
     public override string ToString() =>
-        $"{Cpu}, {Cores} cores, {Os}, {Runtime}, libtorch {Torch} with {TorchThreads} thread(s)";
+        $"{Cpu}, {Cores} cores, {Os}, {Runtime}, libtorch {Torch} with {TorchThreads} thread(s), oneDNN ISA {OneDnnIsa}";
 }
