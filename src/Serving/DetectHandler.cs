@@ -86,28 +86,21 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         await context.Response.Body.WriteAsync(body, cancel).ConfigureAwait(false);
     }
 
+    // One codec reads the header and, when the declared pixel count is within --max-pixels, the pixels.
     private Image Decode(ImageUpload upload)
     {
-        int width, height;
         try
         {
-            (width, height) = ImageIO.ReadHeaderSize(upload.Data);
+            return ImageIO.Decode(upload.Data, options.MaxPixels);
+        }
+        catch (ImageTooLargeException e)
+        {
+            throw new ServeException(413, "too_many_pixels", string.Create(CultureInfo.InvariantCulture,
+                $"{upload.Name} declares {e.Width}x{e.Height} = {(long)e.Width * e.Height} pixels, more than the server's limit of {e.Limit} (--max-pixels)"));
         }
         catch (ImageException e)
         {
             throw ServeException.BadInput($"{upload.Name} is not an image this server reads: {e.Message}");
-        }
-        var pixels = (long)width * height;
-        if (pixels > options.MaxPixels)
-            throw new ServeException(413, "too_many_pixels", string.Create(CultureInfo.InvariantCulture,
-                $"{upload.Name} declares {width}x{height} = {pixels} pixels, more than the server's limit of {options.MaxPixels} (--max-pixels)"));
-        try
-        {
-            return ImageIO.Decode(upload.Data);
-        }
-        catch (ImageException e)
-        {
-            throw ServeException.BadInput($"{upload.Name} could not be decoded: {e.Message}");
         }
     }
 

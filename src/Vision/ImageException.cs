@@ -1,7 +1,7 @@
 namespace SsdLite.Vision;
 
 /// <summary>An image could not be read, decoded, encoded or written; names the file where there is one.</summary>
-public sealed class ImageException : Exception
+public class ImageException : Exception
 {
     /// <summary>An image error with <paramref name="message"/>.</summary>
     public ImageException(string message)

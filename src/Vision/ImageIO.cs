@@ -33,7 +33,7 @@ public static unsafe class ImageIO
 
         try
         {
-            return DecodeChecked(bytes);
+            return DecodeChecked(bytes, long.MaxValue);
         }
         catch (ImageException e)
         {
@@ -72,7 +72,16 @@ public static unsafe class ImageIO
     }
 
     /// <summary>Decodes an encoded image (JPEG, PNG, BMP, WebP, GIF, … whatever SkiaSharp reads) held in memory.</summary>
-    public static Image Decode(ReadOnlySpan<byte> data) => DecodeChecked(data);
+    public static Image Decode(ReadOnlySpan<byte> data) => DecodeChecked(data, long.MaxValue);
+
+    /// <summary>
+    /// Decodes an encoded image held in memory unless its header declares more than <paramref name="maxPixels"/>
+    /// pixels: the check comes before any pixel memory is taken, so a small file declaring a huge image (a
+    /// decompression bomb) costs one header read. The codec that read the header decodes the pixels.
+    /// </summary>
+    /// <exception cref="ImageTooLargeException">the header declares more than <paramref name="maxPixels"/> pixels</exception>
+    /// <exception cref="ImageException">the data is empty, truncated or not an image SkiaSharp reads</exception>
+    public static Image Decode(ReadOnlySpan<byte> data, long maxPixels) => DecodeChecked(data, maxPixels);
 
     /// <summary>
     /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .bmp, .webp); quality applies to JPEG.
@@ -178,7 +187,7 @@ public static unsafe class ImageIO
         }
     }
 
-    private static Image DecodeChecked(ReadOnlySpan<byte> data)
+    private static Image DecodeChecked(ReadOnlySpan<byte> data, long maxPixels)
     {
         if (data.IsEmpty)
         {
@@ -205,6 +214,11 @@ public static unsafe class ImageIO
         if (size.Width <= 0 || size.Height <= 0)
         {
             throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; size {size.Width}x{size.Height})");
+        }
+
+        if ((long)size.Width * size.Height > maxPixels)
+        {
+            throw new ImageTooLargeException(size.Width, size.Height, maxPixels);
         }
 
         if ((long)size.Width * size.Height * 4 > Array.MaxLength)

@@ -73,6 +73,17 @@ public sealed class ImageIOTests : IDisposable
     }
 
     [Fact]
+    public void DecodeWithAPixelLimitRefusesFromTheHeaderAndDecodesAtTheLimit()
+    {
+        var image = Pattern(40, 30);
+        byte[] png = ImageIO.Encode(image, ".png");
+        Assert.Equal(image.Data, ImageIO.Decode(png, maxPixels: 40 * 30).Data);
+        var e = Assert.Throws<ImageTooLargeException>(() => ImageIO.Decode(png, maxPixels: 40 * 30 - 1));
+        Assert.Equal((40, 30, 1199L), (e.Width, e.Height, e.Limit));
+        Assert.Contains("40x30 = 1200 pixels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PureRedIsStoredAsBgrInBmpAndReadAsRgb()
     {
         var red = new Image(4, 2);
