@@ -37,6 +37,10 @@ public sealed class OnnxBenchTests
         var int8Ratio = rows.Single(r => r.Case.Contains("int8 over fp32", StringComparison.Ordinal));
         Assert.InRange(int8Ratio.Median, onnx.Min / int8.Max, onnx.Max / int8.Min);
         Assert.Single(rows, r => r.Case.Contains("ONNX Runtime int8 alone, 1 threads", StringComparison.Ordinal));
+        // The pair's ratio is a median of per-round ratios, each of positive times: finite and positive.
+        var pair = rows.Single(r => r.Case.Contains("int8 against fp32, the two interleaved alone", StringComparison.Ordinal));
+        Assert.Equal("x", pair.Unit);
+        Assert.True(pair.Median > 0 && double.IsFinite(pair.Median) && pair.Min <= pair.Median && pair.Median <= pair.Max);
         // MobileNetV2 SSD-Lite has 86 convolutions at any width: 52 in the backbone, 12 in the extras, 22 in the heads.
         Assert.Equal(86, rows.Single(r => r.Case.StartsWith("fp32 model, float convolutions", StringComparison.Ordinal)).Median);
         Assert.Equal(86, rows.Single(r => r.Case.StartsWith("int8 model, QLinearConv", StringComparison.Ordinal)).Median);

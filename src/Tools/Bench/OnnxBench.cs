@@ -105,7 +105,7 @@ public static class OnnxBench
             Measurement.FromSamples("onnx", $"batch {batch}, {size}, ONNX Runtime int8, {threads} threads", samples[3], "ms", batch),
             Measurement.FromSamples("onnx", $"batch {batch}, int8 over fp32 in ONNX Runtime (x)", int8Ratio, "x", 0),
             Measurement.FromSamples("onnx", $"batch {batch}, {size}, ONNX Runtime int8 alone, {threads} threads", int8Alone, "ms", batch),
-            Measurement.FromSamples("onnx", $"batch {batch}, int8 over fp32, the two interleaved alone (x)", pairRatio, "x", 0),
+            Measurement.FromSamples("onnx", $"batch {batch}, int8 against fp32, the two interleaved alone (x)", pairRatio, "x", 0),
         ];
     }
 }
