@@ -96,7 +96,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         catch (ImageTooLargeException e)
         {
             throw new ServeException(413, "too_many_pixels", string.Create(CultureInfo.InvariantCulture,
-                $"{upload.Name} declares {e.Width}x{e.Height} = {(long)e.Width * e.Height} pixels, more than the server's limit of {e.Limit} (--max-pixels)"));
+                $"{upload.Name} declares {e.Width}x{e.Height} = {e.Pixels} pixels, more than the server's limit of {e.Limit} (--max-pixels)"));
         }
         catch (ImageException e)
         {

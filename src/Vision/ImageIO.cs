@@ -48,29 +48,6 @@ public static unsafe class ImageIO
         return (image.Width, image.Height);
     }
 
-    /// <summary>
-    /// The width and height an encoded image declares in its header, read without decoding its pixels: what a server
-    /// checks before it decodes an upload, so that a small file declaring a huge image (a decompression bomb) costs
-    /// nothing. The size is as stored, before EXIF orientation (the pixel count is the same).
-    /// </summary>
-    /// <exception cref="ImageException">empty data, or data no codec recognises, saying what it looks like</exception>
-    public static (int Width, int Height) ReadHeaderSize(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty)
-        {
-            throw new ImageException("the data is empty");
-        }
-
-        using var skData = SKData.CreateCopy(data);
-        using var codec = SKCodec.Create(skData);
-        if (codec is null || codec.Info.Width <= 0 || codec.Info.Height <= 0)
-        {
-            throw new ImageException($"SkiaSharp could not read its header ({Describe(data)})");
-        }
-
-        return (codec.Info.Width, codec.Info.Height);
-    }
-
     /// <summary>Decodes an encoded image (JPEG, PNG, BMP, WebP, GIF, … whatever SkiaSharp reads) held in memory.</summary>
     public static Image Decode(ReadOnlySpan<byte> data) => DecodeChecked(data, long.MaxValue);
 

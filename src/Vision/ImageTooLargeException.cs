@@ -21,6 +21,9 @@ public sealed class ImageTooLargeException : ImageException
     /// <summary>The height the header declares.</summary>
     public int Height { get; }
 
+    /// <summary>The pixel count the header declares.</summary>
+    public long Pixels => (long)Width * Height;
+
     /// <summary>The pixel count allowed.</summary>
     public long Limit { get; }
 }
