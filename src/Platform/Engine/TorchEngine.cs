@@ -65,11 +65,10 @@ public static partial class TorchEngine
 
     // libtorch reads TORCH_CPP_LOG_LEVEL from the native environment when libc10 loads. At WARNING (its default)
     // it prints "Could not initialize NNPACK! Reason: Unsupported hardware." on every forward pass on CPUs
-    // NNPACK does not know. A user's own setting is kept. .NET's Environment.SetEnvironmentVariable does not
-    // reach the native environment on Unix, so libc's setenv is called.
+    // NNPACK does not know. A user's own setting is kept.
     private static void SilenceLibTorchWarnings()
     {
-        if (Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL") is null) _ = setenv("TORCH_CPP_LOG_LEVEL", "ERROR", 0);
+        if (Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL") is null) SetNativeEnvironment("TORCH_CPP_LOG_LEVEL", "ERROR");
     }
 
     // TorchSharp resolves its native library by name; once a library with the soname libLibTorchSharp.so is loaded,
