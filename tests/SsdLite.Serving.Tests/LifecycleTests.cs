@@ -5,7 +5,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace SsdLite.Serving.Tests;
 
-/// <summary>A decompression bomb costs no memory, and shutdown turns readiness to 503 while requests are still answered.</summary>
+/// <summary>
+/// A decompression bomb costs no memory; readiness is 503 while the model warms up and again once shutdown begins,
+/// while requests are still answered.
+/// </summary>
 [Collection(LifecycleCollection.Name)]
 public sealed class LifecycleTests(ModelFixture fixture)
 {
@@ -32,6 +35,48 @@ public sealed class LifecycleTests(ModelFixture fixture)
         // Decoding one would take 60000 * 60000 * 4 = 14.4 GB; 20 refusals stay within a few MB.
         Assert.True(resident < 8 << 20, $"resident memory rose by {resident / 1e6:0.0} MB");
         Assert.True(allocated < 8 << 20, $"{allocated / 1e6:0.0} MB allocated for 20 refusals");
+    }
+
+    [Fact]
+    public async Task ReadinessIs503UntilTheWarmUpHasRunWhileLivenessAndDetectAnswer()
+    {
+        // The warm-up runs the largest batch first: at 32 images of 300x300 that is over 20 GMAC, a few hundred ms on
+        // the 2-core machines this runs on, while an in-memory GET takes about a millisecond once the pipeline is built.
+        await using var factory = new ServingFactory(fixture, new ServeOptions { MaxBatch = 32 });
+        using var client = factory.CreateClient(); // starts the host; the warm-up starts on a pool thread
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var live = await client.GetAsync(new Uri("/v2/health/live", UriKind.Relative)))
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using (var first = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative)))
+        {
+            Assert.True(first.StatusCode == HttpStatusCode.ServiceUnavailable, $"ready {(int)first.StatusCode} {clock.ElapsedMilliseconds} ms after start");
+            Assert.Equal("warming up", JsonNode.Parse(await first.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
+        }
+        using (var model = await client.GetAsync(new Uri("/v2/models/c7/ready", UriKind.Relative)))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, model.StatusCode);
+
+        // A request that arrives during the warm-up waits for the worker and gets the same answer as any other.
+        var answer = await Requests.DetectAsync(client, TestData.Oracle("image.jpg"));
+        Assert.Equal(fixture.Reference["image.jpg"]["detections"]!.ToJsonString(), answer["detections"]!.ToJsonString());
+
+        var statuses = new List<HttpStatusCode>();
+        while (statuses.Count == 0 || statuses[^1] != HttpStatusCode.OK)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"not ready after 60 s: {string.Join(", ", statuses)}");
+            using var ready = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
+            statuses.Add(ready.StatusCode);
+            if (ready.StatusCode != HttpStatusCode.OK) await Task.Delay(10);
+        }
+        // Once ready it stays ready: readiness only turns back at shutdown.
+        for (var i = 0; i < 5; i++)
+        {
+            using var again = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+        // The warm-up's calls are neither requests nor batches: the metrics count the one detect above.
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(1, Requests.Metric(metrics, "ssdlite_detect_requests_total{status=\"200\"}"));
+        Assert.Equal(1, Requests.Metric(metrics, "ssdlite_batch_size_count"));
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace SsdLite.Serving.Tests;
 
 /// <summary>
 /// <c>ssdlite serve</c> as a child process on a free port, spoken to over raw TCP as curl would: an ONNX model is
-/// served with no libtorch mapped, and SIGTERM during load drains (readiness 503 first), finishes every request it
-/// accepted, resets none, and exits 0.
+/// served with no libtorch mapped; SIGTERM during load drains (readiness 503 first), finishes every request it
+/// accepted, resets none, and exits 0; a sender below Kestrel's minimum data rate is cut off with 408.
 /// </summary>
 [Collection(LifecycleCollection.Name)]
 public sealed partial class ServeProcessTests(ModelFixture fixture)
@@ -81,6 +81,68 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
     }
 
     [Fact]
+    public async Task ASlowSenderIsCutOffWith408WhileOthersAreAnswered()
+    {
+        var port = FreePort();
+        var (server, log) = StartServe("--model", fixture.OnnxPath, "--urls", $"http://127.0.0.1:{port}", "--drain-ms", "0");
+        using var _ = server;
+        try
+        {
+            await WaitReadyAsync(port, server, log);
+            var image = File.ReadAllBytes(TestData.Oracle("image.jpg"));
+            var expected = fixture.Reference["image.jpg"]["detections"]!.ToJsonString();
+            using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await slow.ConnectAsync(IPAddress.Loopback, port);
+            await slow.SendAsync(Encoding.ASCII.GetBytes($"POST /v1/detect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n" +
+                $"Content-Type: image/jpeg\r\nContent-Length: {image.Length}\r\n\r\n"));
+            var clock = Stopwatch.StartNew();
+            // 16 bytes every 250 ms is 64 B/s, against serve's minimum of 1024 B/s after a 5 s grace.
+            using var stopTrickle = new CancellationTokenSource();
+            var trickle = Task.Run(async () =>
+            {
+                try
+                {
+                    for (var sent = 0; sent < image.Length && !stopTrickle.IsCancellationRequested; sent += 16)
+                    {
+                        await slow.SendAsync(image.AsMemory(sent, Math.Min(16, image.Length - sent)));
+                        await Task.Delay(250, stopTrickle.Token);
+                    }
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    // the server closed the connection, as it should
+                }
+            });
+
+            // While the slow upload holds its connection, other clients are answered.
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var answer = await Requests.DetectAsync(client, TestData.Oracle("image.jpg"));
+            Assert.Equal(expected, answer["detections"]!.ToJsonString());
+
+            var response = await ReadUntilClosedAsync(slow).WaitAsync(TimeSpan.FromSeconds(60));
+            var cutAfter = clock.Elapsed;
+            stopTrickle.Cancel();
+            await trickle;
+            var outcome = Parse(response);
+            Assert.True(outcome.Status == 408, $"{outcome} after {cutAfter.TotalSeconds:0.0} s\n{log}");
+            Assert.Contains("MinRequestBodyDataRate", JsonNode.Parse(outcome.Body!)!["error"]!.GetValue<string>());
+            // Not before the grace period, and not long after it (Kestrel checks the rate once a second).
+            Assert.InRange(cutAfter.TotalSeconds, 4.5, 20);
+
+            answer = await Requests.DetectAsync(client, TestData.Oracle("image.jpg"));
+            Assert.Equal(expected, answer["detections"]!.ToJsonString());
+            var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            Assert.Equal(1, Requests.Metric(metrics, "ssdlite_detect_requests_total{status=\"408\"}"));
+            Assert.Equal(2, Requests.Metric(metrics, "ssdlite_detect_requests_total{status=\"200\"}"));
+            Assert.False(server.HasExited, log.ToString());
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void AMissingModelIsNamedAndFails()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
@@ -130,6 +192,23 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
         var buffer = new byte[16384];
         int n;
         while ((n = await socket.ReceiveAsync(buffer)) > 0) all.Write(buffer, 0, n);
+        return all.ToArray();
+    }
+
+    // What the server sent before it closed the connection; a reset after the answer (the server closes with the
+    // sender's unread bytes still queued) ends the read without losing what arrived.
+    private static async Task<byte[]> ReadUntilClosedAsync(Socket socket)
+    {
+        using var all = new MemoryStream();
+        var buffer = new byte[16384];
+        try
+        {
+            int n;
+            while ((n = await socket.ReceiveAsync(buffer)) > 0) all.Write(buffer, 0, n);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset && all.Length > 0)
+        {
+        }
         return all.ToArray();
     }
 
