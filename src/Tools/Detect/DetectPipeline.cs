@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using SsdLite.Detection;
 using SsdLite.Runtime;
 using SsdLite.Vision;
@@ -28,31 +30,34 @@ public sealed record DetectPipelineOptions
 }
 
 /// <summary>
-/// Runs a detector over image files at scale. Worker threads decode and transform the images ahead of the network
+/// Runs a detector over image files at scale. Worker tasks decode and transform the images ahead of the network
 /// (and draw finished ones), while the calling thread runs the network batch by batch and hands each result to the
 /// caller, in input order. A batch always holds the next <see cref="DetectPipelineOptions.BatchSize"/> readable
 /// images, whatever the worker count and wherever unreadable ones fall, so the results are the same for any worker
 /// count and equal those of a run over the readable images alone. At most a fixed number of images are decoded
 /// ahead or waiting to be drawn, so memory does not grow with the number of images.
 /// </summary>
+/// <remarks>
+/// The stages meet in System.Threading.Channels, as serve's batcher does: the network thread hands positions to the
+/// workers through one channel, never more than <see cref="lookAhead"/> beyond the image it is waiting for, and keeps
+/// their order itself; finished images go back to the workers through a bounded channel to be drawn.
+/// </remarks>
 public sealed class DetectPipeline
 {
     private readonly IObjectDetector detector;
     private readonly IReadOnlyList<string> files;
     private readonly DetectPipelineOptions options;
-    private readonly object gate = new();
 
-    // Decoded images wait in a ring indexed by input position: a worker may take image i only while
-    // i < consumed + ring.Length, so its slot has been emptied by the time it fills it.
-    private readonly Decoded?[] ring;
-    private readonly Queue<DrawJob> drawQueue = new();
-    private readonly int drawCapacity;
-    private readonly Stack<float[]> buffers = new();
+    // Positions handed to the workers and not yet taken by the network, in input order.
+    private readonly Queue<Pending> issued = new();
+    private readonly int lookAhead;
+    private readonly Channel<Pending> toDecode = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<DrawJob>? toDraw;
+    private readonly ConcurrentBag<float[]> buffers = [];
+    private readonly CancellationTokenSource stop = new();
     private readonly DrawNames? drawNames;
-    private int nextToDecode;
-    private int consumed;
-    private bool networkDone;
-    private bool stopping;
+    private int nextToIssue;
+    private volatile bool networkDone;
     private Exception? fatal;
 
     private DetectPipeline(IObjectDetector detector, IReadOnlyList<string> files, DetectPipelineOptions options)
@@ -60,9 +65,14 @@ public sealed class DetectPipeline
         this.detector = detector;
         this.files = files;
         this.options = options;
-        ring = new Decoded?[2 * options.BatchSize + options.Workers];
-        drawCapacity = options.BatchSize + 2 * options.Workers;
-        if (options.DrawTo is not null) drawNames = new DrawNames(options.DrawTo);
+        lookAhead = 2 * options.BatchSize + options.Workers;
+        if (options.DrawTo is null) return;
+        drawNames = new DrawNames(options.DrawTo);
+        toDraw = Channel.CreateBounded<DrawJob>(new BoundedChannelOptions(options.BatchSize + 2 * options.Workers)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <summary>
@@ -85,29 +95,27 @@ public sealed class DetectPipeline
 
     private void Run(Action<ImageDetections> emit, CancellationToken cancel)
     {
-        var workers = Enumerable.Range(0, options.Workers)
-            .Select(k => new Thread(Work) { IsBackground = true, Name = $"detect worker {k}" }).ToList();
-        foreach (var w in workers) w.Start();
+        using var waits = CancellationTokenSource.CreateLinkedTokenSource(cancel, stop.Token);
+        var workers = Enumerable.Range(0, options.Workers).Select(_ => Task.Run(() => WorkAsync(stop.Token))).ToArray();
         ImageException? strictError;
         try
         {
-            strictError = RunNetwork(emit, cancel);
-            lock (gate)
-            {
-                // Nothing more to decode (a strict run may end early); the workers finish the drawings and leave.
-                nextToDecode = files.Count;
-                networkDone = true;
-                Monitor.PulseAll(gate);
-            }
+            strictError = RunNetwork(emit, waits.Token);
         }
-        catch
+        catch (Exception e)
         {
-            Stop(null);
+            stop.Cancel();
+            // A worker that failed stopped the network's waits: its error is the run's.
+            if (e is OperationCanceledException && fatal is not null) ExceptionDispatchInfo.Throw(fatal);
             throw;
         }
         finally
         {
-            foreach (var w in workers) w.Join();
+            // Nothing more to decode (a strict run may end early); the workers finish the drawings and leave.
+            networkDone = true;
+            toDecode.Writer.TryComplete();
+            toDraw?.Writer.TryComplete();
+            Task.WaitAll(workers);
         }
         // A drawing that failed ends the run: the output folder is at fault, not one image.
         if (fatal is not null) ExceptionDispatchInfo.Throw(fatal);
@@ -123,33 +131,30 @@ public sealed class DetectPipeline
         for (var index = 0; index < files.Count; index++)
         {
             cancel.ThrowIfCancellationRequested();
-            var item = Take(index);
+            var item = TakeNext(cancel);
             if (item.Error is not null && options.Strict)
             {
-                Flush(chunk, input, emit);
+                Flush(chunk, input, emit, cancel);
                 return item.Error;
             }
             chunk.Add(item);
             if (item.Error is null && ++readable == options.BatchSize)
             {
-                Flush(chunk, input, emit);
+                Flush(chunk, input, emit, cancel);
                 readable = 0;
             }
         }
-        Flush(chunk, input, emit);
+        Flush(chunk, input, emit, cancel);
         return null;
     }
 
     /// <summary>Runs the network on the chunk's readable images, then emits every entry of the chunk in order.</summary>
-    private void Flush(List<Decoded> chunk, float[] input, Action<ImageDetections> emit)
+    private void Flush(List<Decoded> chunk, float[] input, Action<ImageDetections> emit, CancellationToken cancel)
     {
         var readable = chunk.Where(d => d.Error is null).ToList();
         var length = detector.InputLength;
         for (var i = 0; i < readable.Count; i++) readable[i].Input!.AsSpan(0, length).CopyTo(input.AsSpan(i * length, length));
-        lock (gate)
-        {
-            foreach (var d in readable) buffers.Push(d.Input!);
-        }
+        foreach (var d in readable) buffers.Add(d.Input!);
         var found = detector.Detect(input.AsSpan(0, readable.Count * length), readable.Select(d => (d.Width, d.Height)).ToList());
         var next = 0;
         foreach (var d in chunk)
@@ -161,118 +166,106 @@ public sealed class DetectPipeline
             }
             var detections = found[next++];
             emit(new ImageDetections(d.Path, d.Width, d.Height, detections));
-            if (drawNames is not null) QueueDrawing(new DrawJob(d.Image!, detections, drawNames.For(d.Path)));
+            if (toDraw is not null) QueueDrawing(new DrawJob(d.Image!, detections, drawNames!.For(d.Path)), cancel);
         }
         chunk.Clear();
     }
 
-    /// <summary>The decoded image at <paramref name="index"/>, once a worker has it; frees its place for the next.</summary>
-    private Decoded Take(int index)
+    /// <summary>
+    /// The next image in input order, once a worker has decoded it. Before waiting, the workers are handed every
+    /// position up to <see cref="lookAhead"/> ahead: that bound, not the worker count, caps the images in memory.
+    /// </summary>
+    private Decoded TakeNext(CancellationToken cancel)
     {
-        lock (gate)
+        while (nextToIssue < files.Count && issued.Count < lookAhead)
         {
-            var slot = index % ring.Length;
-            while (ring[slot] is null)
-            {
-                if (stopping) ExceptionDispatchInfo.Throw(fatal ?? new OperationCanceledException());
-                Monitor.Wait(gate);
-            }
-            var item = ring[slot]!;
-            ring[slot] = null;
-            consumed++;
-            Monitor.PulseAll(gate);
-            return item;
+            var pending = new Pending(files[nextToIssue++]);
+            issued.Enqueue(pending);
+            toDecode.Writer.TryWrite(pending);
         }
+        var next = issued.Dequeue().Done.Task;
+        next.Wait(cancel);
+        return next.Result;
     }
 
-    private void QueueDrawing(DrawJob job)
+    private void QueueDrawing(DrawJob job, CancellationToken cancel)
     {
-        lock (gate)
-        {
-            while (drawQueue.Count >= drawCapacity && !stopping) Monitor.Wait(gate);
-            if (stopping) ExceptionDispatchInfo.Throw(fatal ?? new OperationCanceledException());
-            drawQueue.Enqueue(job);
-            Monitor.PulseAll(gate);
-        }
+        if (!toDraw!.Writer.TryWrite(job)) toDraw.Writer.WriteAsync(job, cancel).AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>A worker: draws what waits to be drawn first (it holds memory), else decodes the next image.</summary>
-    private void Work()
+    /// <summary>A worker: draws what waits to be drawn first (it holds memory), else decodes the next position.</summary>
+    private async Task WorkAsync(CancellationToken token)
     {
-        while (true)
+        var decodeOpen = true;
+        var drawOpen = toDraw is not null;
+        Task<bool>? decodeReady = null, drawReady = null;
+        try
         {
-            DrawJob? draw = null;
-            var index = -1;
-            float[]? buffer = null;
-            lock (gate)
+            while (decodeOpen || drawOpen)
             {
-                while (true)
+                if (toDraw is not null && toDraw.Reader.TryRead(out var job))
                 {
-                    if (stopping) return;
-                    if (drawQueue.Count > 0)
-                    {
-                        draw = drawQueue.Dequeue();
-                        Monitor.PulseAll(gate);
-                        break;
-                    }
-                    if (nextToDecode < files.Count && nextToDecode < consumed + ring.Length)
-                    {
-                        index = nextToDecode++;
-                        buffer = buffers.Count > 0 ? buffers.Pop() : null;
-                        break;
-                    }
-                    if (networkDone) return;
-                    Monitor.Wait(gate);
+                    ImageIO.Write(job.Path, DetectRunner.Draw(job.Image, job.Detections));
+                    continue;
+                }
+                if (toDecode.Reader.TryRead(out var pending))
+                {
+                    Decode(pending);
+                    continue;
+                }
+                // One wait per channel at a time, kept across turns, so an idle channel does not gather waiters.
+                if (decodeOpen) decodeReady ??= toDecode.Reader.WaitToReadAsync(token).AsTask();
+                if (drawOpen) drawReady ??= toDraw!.Reader.WaitToReadAsync(token).AsTask();
+                await Task.WhenAny(new[] { decodeReady, drawReady }.OfType<Task<bool>>()).ConfigureAwait(false);
+                if (decodeReady is { IsCompleted: true })
+                {
+                    decodeOpen = await decodeReady.ConfigureAwait(false);
+                    decodeReady = null;
+                }
+                if (drawReady is { IsCompleted: true })
+                {
+                    drawOpen = await drawReady.ConfigureAwait(false);
+                    drawReady = null;
                 }
             }
-            try
-            {
-                if (draw is not null) ImageIO.Write(draw.Path, DetectRunner.Draw(draw.Image, draw.Detections));
-                else Put(index, Decode(index, buffer ?? new float[detector.InputLength]));
-            }
-            catch (Exception e)
-            {
-                Stop(e);
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped: the network thread reports why.
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref fatal, e, null);
+            stop.Cancel();
         }
     }
 
-    private Decoded Decode(int index, float[] buffer)
+    private void Decode(Pending pending)
     {
-        var path = files[index];
+        if (networkDone) return; // a strict run ended before this position: nobody waits for it
+        var buffer = buffers.TryTake(out var free) ? free : new float[detector.InputLength];
         Image image;
         try
         {
-            image = ImageIO.Read(path);
+            image = ImageIO.Read(pending.Path);
         }
         catch (ImageException e)
         {
-            lock (gate) buffers.Push(buffer);
-            return new Decoded(path, null, 0, 0, null, e);
+            buffers.Add(buffer);
+            pending.Done.SetResult(new Decoded(pending.Path, null, 0, 0, null, e));
+            return;
         }
         detector.Preprocess(image, buffer);
         // Without drawing only the size is needed any more; the pixels go now rather than after the batch.
-        return new Decoded(path, drawNames is null ? null : image, image.Width, image.Height, buffer, null);
+        pending.Done.SetResult(new Decoded(pending.Path, drawNames is null ? null : image, image.Width, image.Height, buffer, null));
     }
 
-    private void Put(int index, Decoded item)
+    /// <summary>A position handed to the workers, and the decode that fills it.</summary>
+    private sealed class Pending(string path)
     {
-        lock (gate)
-        {
-            ring[index % ring.Length] = item;
-            Monitor.PulseAll(gate);
-        }
-    }
+        public string Path { get; } = path;
 
-    private void Stop(Exception? error)
-    {
-        lock (gate)
-        {
-            fatal ??= error;
-            stopping = true;
-            Monitor.PulseAll(gate);
-        }
+        public TaskCompletionSource<Decoded> Done { get; } = new();
     }
 
     private sealed record Decoded(string Path, Image? Image, int Width, int Height, float[]? Input, ImageException? Error);
