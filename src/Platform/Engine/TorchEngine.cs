@@ -49,6 +49,7 @@ public static partial class TorchEngine
             GlibcMalloc.Tune();
             SilenceLibTorchWarnings();
             (loadedFrom, weakened) = LoadLinuxNatives();
+            ApplyLibTorchLogLevel();
         }
         var threads = DefaultThreadCount();
         torch.set_num_threads(threads);
@@ -63,13 +64,23 @@ public static partial class TorchEngine
         else _ = setenv(name, value, 1);
     }
 
-    // libtorch reads TORCH_CPP_LOG_LEVEL from the native environment when libc10 loads. At WARNING (its default)
-    // it prints "Could not initialize NNPACK! Reason: Unsupported hardware." on every forward pass on CPUs
-    // NNPACK does not know. A user's own setting is kept.
+    // At WARNING (its default) libtorch prints "Could not initialize NNPACK! Reason: Unsupported hardware." on every
+    // NCHW forward pass on CPUs NNPACK does not know. A user's own TORCH_CPP_LOG_LEVEL is kept.
     private static void SilenceLibTorchWarnings()
     {
         if (Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL") is null) SetNativeEnvironment("TORCH_CPP_LOG_LEVEL", "ERROR");
     }
+
+    // TORCH_CPP_LOG_LEVEL is read only by c10::initLogging(), which PyTorch's Python module calls on import and
+    // libtorch never calls by itself; without this call the variable has no effect in a C# process.
+    private static void ApplyLibTorchLogLevel()
+    {
+        if (!NativeLibrary.TryLoad("libc10.so", typeof(torch).Assembly, null, out var c10)) return;
+        if (NativeLibrary.TryGetExport(c10, "_ZN3c1011initLoggingEv", out var init)) Marshal.GetDelegateForFunctionPointer<InitLogging>(init)();
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void InitLogging();
 
     // TorchSharp resolves its native library by name; once a library with the soname libLibTorchSharp.so is loaded,
     // the dynamic loader hands that one out. So libtorch is loaded from the package folder first, then the library

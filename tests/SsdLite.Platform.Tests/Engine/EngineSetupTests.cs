@@ -111,6 +111,25 @@ public class EngineSetupTests
     }
 
     [Fact]
+    public void LibTorchsLogLevelIsErrorUnlessTheUserSetsIt()
+    {
+        TorchEngine.EnsureInitialized();
+        if (!OperatingSystem.IsLinux()) return;
+        // c10's own flag, read from libc10's exported symbol: 0 INFO, 1 WARNING (libtorch's default), 2 ERROR.
+        Assert.True(System.Runtime.InteropServices.NativeLibrary.TryLoad("libc10.so", typeof(torch).Assembly, null, out var c10));
+        var level = System.Runtime.InteropServices.Marshal.ReadInt32(System.Runtime.InteropServices.NativeLibrary.GetExport(c10, "FLAGS_caffe2_log_level"));
+        var expected = Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL")?.ToUpperInvariant() switch
+        {
+            null => 2,
+            "INFO" or "0" => 0,
+            "WARNING" or "1" => 1,
+            "ERROR" or "2" => 2,
+            var other => throw new InvalidOperationException($"this test does not know TORCH_CPP_LOG_LEVEL={other}"),
+        };
+        Assert.Equal(expected, level);
+    }
+
+    [Fact]
     public void ANonElfFileIsRefused()
     {
         Assert.Throws<InvalidDataException>(() => ElfVersions.ReadNeeds("#!/bin/sh\necho not a library\n"u8.ToArray()));
