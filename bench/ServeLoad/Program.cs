@@ -36,8 +36,16 @@ var report = new Dictionary<string, object?>
     ["ok_per_second"] = Math.Round(ok.Length / span, 2),
     ["latency_ms_200"] = ok.Length == 0 ? null : new Dictionary<string, double>
     {
-        ["p50"] = Percentile(ok, 0.50), ["p95"] = Percentile(ok, 0.95), ["p99"] = Percentile(ok, 0.99), ["max"] = ok[^1],
+        ["p50"] = Percentile(ok, 0.50),
+        ["p95"] = Percentile(ok, 0.95),
+        ["p99"] = Percentile(ok, 0.99),
+        ["max"] = ok[^1],
     },
+    // Where the tail falls: a stall at the start (a cold process) reads differently from one spread over the run.
+    ["latency_ms_200_by_10s"] = samples.Where(s => s.Status == 200).GroupBy(s => (int)((s.DoneSeconds - s.LatencyMs / 1000) / 10) * 10).OrderBy(g => g.Key)
+        .Select(g => (g.Key, Sorted: g.Select(s => s.LatencyMs).Order().ToArray()))
+        .Select(w => new Dictionary<string, double> { ["from_s"] = w.Key, ["n"] = w.Sorted.Length, ["p50"] = Percentile(w.Sorted, 0.50), ["p99"] = Percentile(w.Sorted, 0.99), ["max"] = Math.Round(w.Sorted[^1], 2) })
+        .ToArray(),
     ["batch_size_histogram"] = Metrics.BatchDelta(before, after),
     ["ready_again_ms"] = readyMs,
     ["rss_mb"] = rss.Samples.Select(v => Math.Round(v / 1048576.0, 1)).ToArray(),

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace SsdLite.Serving;
 
 /// <summary>
-/// Readiness as <c>/v2/health/ready</c> reports it: not ready until a warm-up call has run at the largest batch
-/// (ONNX Runtime allocates its buffers on the first call of each shape), and not ready again from the moment shutdown
+/// Readiness as <c>/v2/health/ready</c> reports it: not ready until a warm-up call has run at every batch size up to
+/// the largest (ONNX Runtime allocates its buffers on the first call of each shape), and not ready again from the moment shutdown
 /// begins. On shutdown it holds the listener open for <see cref="ServeOptions.DrainMs"/> first, still answering,
 /// so that whoever routes traffic sees 503 before connections are refused.
 /// </summary>
@@ -29,7 +29,10 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
         try
         {
             var detector = model.Detector;
-            foreach (var n in new[] { options.MaxBatch, 1 })
+            // Every batch size the worker may run, largest first: ONNX Runtime plans and allocates on the first call
+            // of each input shape, and a stall that queues requests otherwise meets a new shape at every size
+            // (docs/benchmarks.md, "Serving": the cold-start tail).
+            for (var n = options.MaxBatch; n >= 1; n--)
             {
                 var raw = detector.Predict(new float[n * detector.InputLength], n);
                 model.PriorCount = raw.PriorCount;
