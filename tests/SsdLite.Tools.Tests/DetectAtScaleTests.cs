@@ -14,12 +14,10 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class DetectAtScaleTests
 {
-    private static readonly string Oracle = Path.Combine(AppContext.BaseDirectory, "Data", "oracle");
-
     // The reference's own settings for detections-trained.json.
     private static readonly string[] Model =
     [
-        "--weights", Path.Combine(Oracle, "trained-c7.pth"), "--labels", Path.Combine(Oracle, "labels-c7.txt"),
+        "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"),
         "--score-threshold", "0.1", "--top-k", "10",
     ];
 
@@ -58,7 +56,7 @@ public sealed class DetectAtScaleTests
             File.Copy(file, good[^1]);
         }
         good.Add(Path.Combine(mixed, "image.jpg"));
-        File.Copy(Path.Combine(Oracle, "image.jpg"), good[^1]);
+        File.Copy(TestData.Oracle("image.jpg"), good[^1]);
 
         var jpeg = File.ReadAllBytes(good[0]);
         File.WriteAllBytes(Path.Combine(mixed, "truncated.jpg"), jpeg[..(jpeg.Length / 2)]);
@@ -282,7 +280,7 @@ public sealed class DetectAtScaleTests
     private static void AssertOracleDetections(JsonElement entry)
     {
         Assert.Equal("image.jpg", Path.GetFileName(entry.GetProperty("image").GetString()));
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Oracle, "detections-trained.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestData.Oracle("detections-trained.json")));
         var reference = doc.RootElement.GetProperty("images")[0];
         var (width, height) = (reference.GetProperty("width").GetInt32(), reference.GetProperty("height").GetInt32());
         Assert.Equal(width, entry.GetProperty("width").GetInt32());

@@ -14,8 +14,6 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class DetectPipelineTests
 {
-    private static readonly string Oracle = Path.Combine(AppContext.BaseDirectory, "Data", "oracle");
-
     [Theory]
     [InlineData(2, 2)]
     [InlineData(3, 1)]
@@ -23,8 +21,8 @@ public sealed class DetectPipelineTests
     {
         using var folder = new TempFolder("detect-bound");
         var images = Directory.GetFiles(Path.Combine(TestData.Tiny(folder, images: 29, side: 96, seed: 13), "JPEGImages")).Order(StringComparer.Ordinal).ToList();
-        images.Insert(7, Path.Combine(Oracle, "image.jpg")); // the photo the trained detector finds a dozen objects in
-        using var real = Detector.Load(Path.Combine(Oracle, "trained-c7.pth"), Labels.Load(Path.Combine(Oracle, "labels-c7.txt")).Names);
+        images.Insert(7, TestData.Oracle("image.jpg")); // the photo the trained detector finds a dozen objects in
+        using var real = Detector.Load(TestData.Oracle("trained-c7.pth"), Labels.Load(TestData.Oracle("labels-c7.txt")).Names);
         real.PostProcessor = new PostProcessor(0.1f, topK: 10);
         using var counting = new CountingDetector(real, networkDelay: TimeSpan.FromMilliseconds(60));
         var entries = new List<ImageDetections>();

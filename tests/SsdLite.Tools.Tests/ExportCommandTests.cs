@@ -6,24 +6,22 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class ExportCommandTests
 {
-    private static string Oracle(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "oracle", name);
-
     private static (int Code, string Out, string Error) Invoke(params string[] args) => CommandTests.Invoke(args);
 
     [Fact]
     public void DetectWithOnnxRuntimeGivesTheTorchPathsDetections()
     {
         using var folder = new TempFolder("export-detect");
-        var (code, output, error) = Invoke("export", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"),
+        var (code, output, error) = Invoke("export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"),
             "--format", "onnx", "--out", folder["c7.onnx"]);
         Assert.True(code == 0, error);
         Assert.Contains("3000 priors, 7 classes", output);
         Assert.True(File.Exists(folder["labels.txt"]));
 
-        string[] common = ["--score-threshold", "0.1", "--top-k", "10", Oracle("image.jpg")];
+        string[] common = ["--score-threshold", "0.1", "--top-k", "10", TestData.Oracle("image.jpg")];
         (code, _, error) = Invoke(["detect", "--runtime", "onnx", "--weights", folder["c7.onnx"], "--json", folder["onnx.json"], .. common]);
         Assert.True(code == 0, error);
-        (code, _, error) = Invoke(["detect", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"), "--json", folder["torch.json"], .. common]);
+        (code, _, error) = Invoke(["detect", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"), "--json", folder["torch.json"], .. common]);
         Assert.True(code == 0, error);
 
         var onnx = Detections(folder["onnx.json"]);
@@ -45,10 +43,10 @@ public sealed class ExportCommandTests
         using var folder = new TempFolder("export-bad");
         var missing = folder["missing.onnx"];
         File.WriteAllText(folder["text.onnx"], "not a model");
-        var (code, _, error) = Invoke("export", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"), "--out", folder["c7.onnx"]);
+        var (code, _, error) = Invoke("export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"), "--out", folder["c7.onnx"]);
         Assert.True(code == 0, error);
 
-        string[] image = [Oracle("image.jpg")];
+        string[] image = [TestData.Oracle("image.jpg")];
         AssertFails(["detect", "--runtime", "onnx", "--weights", missing, .. image], "model file not found", missing);
         AssertFails(["detect", "--runtime", "onnx", "--weights", folder["text.onnx"], .. image], "not a model ONNX Runtime can load", folder["text.onnx"]);
         File.WriteAllText(folder["three.txt"], "a\nb\nc\n");
@@ -56,9 +54,9 @@ public sealed class ExportCommandTests
             "predicts 6 object classes, the labels name 3", folder["c7.onnx"]);
         AssertFails(["detect", "--weights", folder["c7.onnx"], .. image], "run it with --runtime onnx", folder["c7.onnx"]);
         AssertFails(["detect", "--runtime", "onnx", "--device", "cuda", "--weights", folder["c7.onnx"], .. image], "runs on the CPU");
-        AssertFails(["export", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"), "--out", folder["x.onnx"], "--opset", "9"], "opset must be 11..21");
-        AssertFails(["export", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"), "--out", folder["x.onnx"], "--batch", "0"], "--batch must be");
-        AssertFails(["export", "--weights", Oracle("trained-c7.pth"), "--labels", folder["three.txt"], "--out", folder["x.onnx"]], "has 6 object classes, the labels name 3");
+        AssertFails(["export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"), "--out", folder["x.onnx"], "--opset", "9"], "opset must be 11..21");
+        AssertFails(["export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"), "--out", folder["x.onnx"], "--batch", "0"], "--batch must be");
+        AssertFails(["export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", folder["three.txt"], "--out", folder["x.onnx"]], "has 6 object classes, the labels name 3");
         Assert.False(File.Exists(folder["x.onnx"]));
     }
 

@@ -10,8 +10,6 @@ namespace SsdLite.Tools.Tests;
 [Collection("training")]
 public sealed class Int8ExportCommandTests(ITestOutputHelper output)
 {
-    private static string Oracle(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "oracle", name);
-
     private static string Tiny(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Data", "from-main", "tiny", .. parts]);
 
     [Fact]
@@ -19,7 +17,7 @@ public sealed class Int8ExportCommandTests(ITestOutputHelper output)
     {
         using var folder = new TempFolder("int8-cli");
         var calibration = TrainImages(folder["calibration"]);
-        string[] model = ["export", "--weights", Oracle("trained-c7.pth"), "--labels", Tiny("labels.txt"), "--format", "onnx"];
+        string[] model = ["export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", Tiny("labels.txt"), "--format", "onnx"];
         var (code, stdout, error) = CommandTests.Invoke([.. model, "--out", folder["fp32.onnx"]]);
         Assert.True(code == 0, error);
         (code, stdout, error) = CommandTests.Invoke([.. model, "--out", folder["int8.onnx"], "--int8", "--calibration", calibration]);
@@ -30,7 +28,7 @@ public sealed class Int8ExportCommandTests(ITestOutputHelper output)
 
         // No flag tells detect or eval that the model is int8.
         (code, _, error) = CommandTests.Invoke("detect", "--runtime", "onnx", "--weights", folder["int8.onnx"], "--json", folder["d.json"],
-            "--score-threshold", "0.1", Oracle("image.jpg"));
+            "--score-threshold", "0.1", TestData.Oracle("image.jpg"));
         Assert.True(code == 0, error);
         (code, _, error) = CommandTests.Invoke("eval", "--runtime", "onnx", "--weights", folder["int8.onnx"], "--data", Tiny(), "--split", "test",
             "--json", folder["eval.json"]);
@@ -73,7 +71,7 @@ public sealed class Int8ExportCommandTests(ITestOutputHelper output)
         var calibration = TrainImages(folder["calibration"]);
         var output = folder["out"];
         Directory.CreateDirectory(output);
-        string[] model = ["export", "--weights", Oracle("trained-c7.pth"), "--labels", Oracle("labels-c7.txt"), "--out", Path.Combine(output, "m.onnx")];
+        string[] model = ["export", "--weights", TestData.Oracle("trained-c7.pth"), "--labels", TestData.Oracle("labels-c7.txt"), "--out", Path.Combine(output, "m.onnx")];
         AssertFails([.. model, "--int8", "--calibration", empty], $"calibration folder {empty} holds no image files");
         AssertFails([.. model, "--int8", "--calibration", calibration, "--calibration-images", "25"], "25 calibration images asked for", "only 24 image files");
         AssertFails([.. model, "--int8"], "needs calibration images");

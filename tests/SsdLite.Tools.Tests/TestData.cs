@@ -6,6 +6,9 @@ namespace SsdLite.Tools.Tests;
 
 internal static class TestData
 {
+    /// <summary>A file of the reference's oracle (trained-c7.pth, labels-c7.txt, image.jpg, ...) copied beside the tests.</summary>
+    public static string Oracle(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "oracle", name);
+
     /// <summary>A tiny set (small images, few objects) for tests that train for a few steps.</summary>
     public static string Tiny(TempFolder folder, int images = 40, int side = 96, int seed = 5)
     {
