@@ -47,9 +47,8 @@ public static partial class TorchEngine
         if (OperatingSystem.IsLinux())
         {
             GlibcMalloc.Tune();
-            SilenceLibTorchWarnings();
             (loadedFrom, weakened) = LoadLinuxNatives();
-            ApplyLibTorchLogLevel();
+            SilenceLibTorchWarnings();
         }
         var threads = DefaultThreadCount();
         torch.set_num_threads(threads);
@@ -65,16 +64,12 @@ public static partial class TorchEngine
     }
 
     // At WARNING (its default) libtorch prints "Could not initialize NNPACK! Reason: Unsupported hardware." on every
-    // NCHW forward pass on CPUs NNPACK does not know. A user's own TORCH_CPP_LOG_LEVEL is kept.
+    // NCHW forward pass on CPUs NNPACK does not know. A user's own TORCH_CPP_LOG_LEVEL is kept. libtorch reads the
+    // variable only in c10::initLogging(), which PyTorch's Python module calls on import and libtorch never calls by
+    // itself, so it is called here once libc10 is loaded; without the call the variable has no effect.
     private static void SilenceLibTorchWarnings()
     {
         if (Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL") is null) SetNativeEnvironment("TORCH_CPP_LOG_LEVEL", "ERROR");
-    }
-
-    // TORCH_CPP_LOG_LEVEL is read only by c10::initLogging(), which PyTorch's Python module calls on import and
-    // libtorch never calls by itself; without this call the variable has no effect in a C# process.
-    private static void ApplyLibTorchLogLevel()
-    {
         if (!NativeLibrary.TryLoad("libc10.so", typeof(torch).Assembly, null, out var c10)) return;
         if (NativeLibrary.TryGetExport(c10, "_ZN3c1011initLoggingEv", out var init)) Marshal.GetDelegateForFunctionPointer<InitLogging>(init)();
     }
