@@ -32,9 +32,10 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
             // Every batch size the worker may run, largest first: ONNX Runtime plans and allocates on the first call
             // of each input shape, and a stall that queues requests otherwise meets a new shape at every size
             // (docs/benchmarks.md, "Serving": the cold-start tail).
+            var zeros = new float[options.MaxBatch * detector.InputLength];
             for (var n = options.MaxBatch; n >= 1; n--)
             {
-                var raw = detector.Predict(new float[n * detector.InputLength], n);
+                var raw = detector.Predict(zeros.AsSpan(0, n * detector.InputLength), n);
                 model.PriorCount = raw.PriorCount;
             }
             warm = true;
