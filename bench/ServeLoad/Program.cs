@@ -46,6 +46,11 @@ var report = new Dictionary<string, object?>
         .Select(g => (g.Key, Sorted: g.Select(s => s.LatencyMs).Order().ToArray()))
         .Select(w => new Dictionary<string, double> { ["from_s"] = w.Key, ["n"] = w.Sorted.Length, ["p50"] = Percentile(w.Sorted, 0.50), ["p99"] = Percentile(w.Sorted, 0.99), ["max"] = Math.Round(w.Sorted[^1], 2) })
         .ToArray(),
+    // Where the slowest requests of each window spent their time: the server's own timings_ms, averaged over the
+    // window's slowest 1%, and "outside" = client latency minus the server's total (accept, send, client scheduling).
+    ["slowest_1pct_ms_by_10s"] = samples.Where(s => s.Status == 200 && s.Server is not null).GroupBy(s => (int)((s.DoneSeconds - s.LatencyMs / 1000) / 10) * 10).OrderBy(g => g.Key)
+        .Select(g => SlowestPhases(g.Key, g.OrderByDescending(s => s.LatencyMs).Take(Math.Max(1, g.Count() / 100)).ToArray()))
+        .ToArray(),
     ["batch_size_histogram"] = Metrics.BatchDelta(before, after),
     ["ready_again_ms"] = readyMs,
     ["rss_mb"] = rss.Samples.Select(v => Math.Round(v / 1048576.0, 1)).ToArray(),
@@ -55,9 +60,17 @@ Console.WriteLine(json);
 if (options.Json is { } path) File.WriteAllText(path, json);
 return 0;
 
+static Dictionary<string, double> SlowestPhases(int from, Sample[] slow)
+{
+    var phases = new Dictionary<string, double> { ["from_s"] = from, ["n"] = slow.Length, ["latency"] = Math.Round(slow.Average(s => s.LatencyMs), 2) };
+    foreach (var name in slow[0].Server!.Keys) phases[name] = Math.Round(slow.Average(s => s.Server![name]), 2);
+    phases["outside"] = Math.Round(slow.Average(s => s.LatencyMs - s.Server!["total"]), 2);
+    return phases;
+}
+
 static double Percentile(double[] sorted, double q) => Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)], 2);
 
-internal sealed record Sample(int Status, double LatencyMs, double DoneSeconds);
+internal sealed record Sample(int Status, double LatencyMs, double DoneSeconds, Dictionary<string, double>? Server);
 
 internal static class Load
 {
@@ -98,20 +111,32 @@ internal static class Load
     private static async Task<Sample> SendAsync(HttpClient client, byte[] image, Stopwatch clock, double due)
     {
         var status = 0;
+        Dictionary<string, double>? server = null;
         try
         {
             using var content = new ByteArrayContent(image);
             content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
             using var response = await client.PostAsync(new Uri("/v1/detect", UriKind.Relative), content);
-            await response.Content.ReadAsByteArrayAsync();
+            var body = await response.Content.ReadAsByteArrayAsync();
             status = (int)response.StatusCode;
+            if (status == 200) server = ServerTimings(body);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             status = 0;
         }
         var done = clock.Elapsed.TotalSeconds;
-        return new Sample(status, (done - due) * 1000, done);
+        return new Sample(status, (done - due) * 1000, done, server);
+    }
+
+    // The server's timings_ms object (read, decode, queue, inference, postprocess, total) plus the batch size.
+    private static Dictionary<string, double> ServerTimings(byte[] body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        var timings = root.GetProperty("timings_ms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        if (root.TryGetProperty("batch_size", out var batch)) timings["batch_size"] = batch.GetDouble();
+        return timings;
     }
 
     // Milliseconds from the end of the load until readiness answers 200.

@@ -32,7 +32,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         }
         try
         {
-            await DetectAsync(context).ConfigureAwait(false);
+            await DetectAsync(context, counted: true).ConfigureAwait(false);
         }
         finally
         {
@@ -40,10 +40,16 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         }
     }
 
+    /// <summary>
+    /// One request of the start-up warm-up (<see cref="RequestPathWarmUp"/>): the same code as a client's, outside the
+    /// admission limit and left out of the metrics.
+    /// </summary>
+    public Task WarmUpAsync(HttpContext context) => DetectAsync(context, counted: false);
+
     private ServeException QueueFull() =>
         new(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);
 
-    private async Task DetectAsync(HttpContext context)
+    private async Task DetectAsync(HttpContext context, bool counted)
     {
         var arrived = Stopwatch.GetTimestamp();
         var deadline = arrived + (long)(options.TimeoutMs / 1000.0 * Stopwatch.Frequency);
@@ -59,7 +65,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         model.Detector.Preprocess(image, input);
         var decoded = Stopwatch.GetTimestamp();
 
-        var job = new InferenceJob(input, deadline, cancel);
+        var job = new InferenceJob(input, deadline, cancel, counted);
         if (!batcher.TryEnqueue(job))
         {
             job.ReleaseInput();

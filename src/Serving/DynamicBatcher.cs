@@ -126,8 +126,13 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
             return;
         }
         var inference = Stopwatch.GetElapsedTime(started);
-        metrics.InferenceSeconds.Observe(inference.TotalSeconds);
-        metrics.BatchSize.Observe(batch.Count);
+        // A batch of warm-up requests alone is not traffic; a client's request that joined one counts at its real size.
+        var counted = batch.Count(job => job.Counted);
+        if (counted > 0)
+        {
+            metrics.InferenceSeconds.Observe(inference.TotalSeconds);
+            metrics.BatchSize.Observe(counted);
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var queued = Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, started);

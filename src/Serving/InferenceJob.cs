@@ -9,13 +9,17 @@ namespace SsdLite.Serving;
 /// </summary>
 internal sealed class InferenceJob
 {
-    public InferenceJob(float[] input, long deadline, CancellationToken aborted)
+    public InferenceJob(float[] input, long deadline, CancellationToken aborted, bool counted = true)
     {
         Input = input;
         Deadline = deadline;
         Aborted = aborted;
+        Counted = counted;
         EnqueuedAt = Stopwatch.GetTimestamp();
     }
+
+    /// <summary>False for the start-up warm-up's requests, which the metrics leave out.</summary>
+    public bool Counted { get; }
 
     /// <summary>The normalised image; owned by the worker once enqueued.</summary>
     public float[] Input { get; private set; }

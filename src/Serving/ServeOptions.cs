@@ -60,6 +60,12 @@ public sealed record ServeOptions
     /// <summary>Slowest upload Kestrel accepts, bytes per second after a 5-second grace (slow senders are cut off).</summary>
     public double MinRequestBytesPerSecond { get; init; } = 1024;
 
+    /// <summary>
+    /// Requests the server sends itself, in process, before readiness turns 200, so that .NET has compiled the request
+    /// path's hot methods before the first client arrives (a fresh process's first seconds were its latency tail); 0 skips it.
+    /// </summary>
+    public int WarmUpRequests { get; init; } = 200;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -70,6 +76,7 @@ public sealed record ServeOptions
         Check(MaxPixels >= 1, "--max-pixels", MaxPixels, "at least 1");
         Check(TimeoutMs >= 1, "--timeout-ms", TimeoutMs, "at least 1");
         Check(DrainMs >= 0, "--drain-ms", DrainMs, "0 or more");
+        Check(WarmUpRequests >= 0, "--warmup-requests", WarmUpRequests, "0 or more");
         Check(IntraOpThreads >= 0, "--intra-op-threads", IntraOpThreads, "0 (all cores) or more");
         Check(ScoreThreshold is >= 0 and < 1, "--score-threshold", ScoreThreshold, "in [0, 1)");
         if (!Uri.TryCreate(Urls.Split(';')[0], UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))

@@ -5,12 +5,15 @@ namespace SsdLite.Serving;
 
 /// <summary>
 /// Readiness as <c>/v2/health/ready</c> reports it: not ready until a warm-up call has run at every batch size up to
-/// the largest (ONNX Runtime allocates its buffers on the first call of each shape), and not ready again from the moment shutdown
+/// the largest (ONNX Runtime allocates its buffers on the first call of each shape) and the request path has been
+/// warmed by <see cref="RequestPathWarmUp"/>, and not ready again from the moment shutdown
 /// begins. On shutdown it holds the listener open for <see cref="ServeOptions.DrainMs"/> first, still answering,
 /// so that whoever routes traffic sees 503 before connections are refused.
 /// </summary>
-internal sealed class ServingState(ServedModel model, ServeOptions options, ILogger<ServingState> logger) : IHostedLifecycleService
+internal sealed class ServingState(ServedModel model, ServeOptions options, DetectHandler handler, ILogger<ServingState> logger)
+    : IHostedLifecycleService, IDisposable
 {
+    private readonly CancellationTokenSource shutdown = new();
     private volatile bool warm;
     private volatile bool stopping;
 
@@ -20,11 +23,11 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        _ = Task.Run(WarmUp, CancellationToken.None);
+        _ = Task.Run(WarmUpAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
-    private void WarmUp()
+    private async Task WarmUpAsync()
     {
         try
         {
@@ -38,8 +41,16 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
                 var raw = detector.Predict(zeros.AsSpan(0, n * detector.InputLength), n);
                 model.PriorCount = raw.PriorCount;
             }
+            var lanes = Math.Min(4, Math.Min(options.MaxBatch, options.QueueLimit));
+            var report = await RequestPathWarmUp.RunAsync(handler, options.WarmUpRequests, lanes, shutdown.Token).ConfigureAwait(false);
+            logger.LogInformation("serve: {Requests} warm-up requests ({Refused} refused) took {RequestsMs:0} ms; the JIT compiled {Methods} more methods in the {WaitMs:0} ms after",
+                options.WarmUpRequests, report.Refused, report.RequestsMs, report.MethodsCompiledInWait, report.JitWaitMs);
             warm = true;
             logger.LogInformation("serve: model {Name} warmed up; ready", model.Name);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            logger.LogInformation("serve: shutdown began during the warm-up");
         }
         catch (Exception e)
         {
@@ -51,6 +62,7 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         stopping = true;
+        await shutdown.CancelAsync().ConfigureAwait(false);
         logger.LogInformation("serve: shutting down: readiness is 503; draining for {Drain} ms", options.DrainMs);
         try
         {
@@ -69,4 +81,6 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ILog
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => shutdown.Dispose();
 }

@@ -73,10 +73,13 @@ public sealed class LifecycleTests(ModelFixture fixture)
             using var again = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
-        // The warm-up's calls are neither requests nor batches: the metrics count the one detect above.
+        // The warm-up's calls, at every batch size and then 200 requests through the handler, are neither requests nor
+        // batches: the metrics count the one detect above, and every warm-up request has left the queue.
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(200, factory.Options.WarmUpRequests);
         Assert.Equal(1, Requests.Metric(metrics, "ssdlite_detect_requests_total{status=\"200\"}"));
         Assert.Equal(1, Requests.Metric(metrics, "ssdlite_batch_size_count"));
+        Assert.Equal(0, Requests.Metric(metrics, "ssdlite_queue_depth"));
     }
 
     [Fact]

@@ -36,12 +36,13 @@ internal static class ServeCommand
         var timeout = new Option<int>("--timeout-ms") { Description = "A request's deadline from arrival (504 after)", DefaultValueFactory = _ => defaults.TimeoutMs };
         var drain = new Option<int>("--drain-ms") { Description = "After SIGTERM: readiness 503 but still serving, for this long", DefaultValueFactory = _ => defaults.DrainMs };
         var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime threads per call (0: all cores)", DefaultValueFactory = _ => defaults.IntraOpThreads };
+        var warmUp = new Option<int>("--warmup-requests") { Description = "Requests the server sends itself before it reports ready, so that the first clients meet compiled code (0: none)", DefaultValueFactory = _ => defaults.WarmUpRequests };
         var spin = new Option<bool>("--spin") { Description = "Let ONNX Runtime's threads spin between calls (off: the cores go to decoding)" };
         var threshold = new Option<float>("--score-threshold") { Description = "Score threshold of requests that name none", DefaultValueFactory = _ => defaults.ScoreThreshold };
         var topK = new Option<int>("--top-k") { Description = "Detections per class of requests that name none (-1: no limit)", DefaultValueFactory = _ => defaults.TopK };
         var command = new Command("serve", "Serve a detector over HTTP (ONNX Runtime, dynamic batching, health, metrics, a page to try it)")
         {
-            model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, spin, threshold, topK,
+            model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, warmUp, spin, threshold, topK,
         };
         command.SetAction(r => Guard(() =>
         {
@@ -57,6 +58,7 @@ internal static class ServeCommand
                 DrainMs = r.GetValue(drain),
                 IntraOpThreads = r.GetValue(threads),
                 AllowSpinning = r.GetValue(spin),
+                WarmUpRequests = r.GetValue(warmUp),
                 ScoreThreshold = r.GetValue(threshold),
                 TopK = r.GetValue(topK),
             };
