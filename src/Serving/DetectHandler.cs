@@ -13,7 +13,7 @@ namespace SsdLite.Serving;
 /// count, decode and preprocess, wait for the batch worker until the deadline, post-process with the request's
 /// thresholds, and answer JSON or a drawn image. Refusals are <see cref="ServeException"/>s.
 /// </summary>
-internal sealed class DetectHandler(ServedModel model, ServeOptions options, DynamicBatcher batcher)
+internal sealed class DetectHandler(ServedModel model, ServeOptions options, DynamicBatcher batcher, WarmUpMark warmUp)
 {
     private readonly PostProcessor defaults = new(options.ScoreThreshold, topK: options.TopK,
         labels: ClassLabels.WithBackground(model.Detector.ClassNames));
@@ -25,6 +25,12 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
 
     public async Task HandleAsync(HttpContext context)
     {
+        // The start-up warm-up's requests run the same code outside the admission limit, and the metrics leave them out.
+        if (warmUp.Marks(context))
+        {
+            await DetectAsync(context, counted: false).ConfigureAwait(false);
+            return;
+        }
         if (Interlocked.Increment(ref admitted) > admitLimit)
         {
             Interlocked.Decrement(ref admitted);
@@ -39,12 +45,6 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
             Interlocked.Decrement(ref admitted);
         }
     }
-
-    /// <summary>
-    /// One request of the start-up warm-up (<see cref="RequestPathWarmUp"/>): the same code as a client's, outside the
-    /// admission limit and left out of the metrics.
-    /// </summary>
-    public Task WarmUpAsync(HttpContext context) => DetectAsync(context, counted: false);
 
     private ServeException QueueFull() =>
         new(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);

@@ -1,17 +1,20 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime;
-using Microsoft.AspNetCore.Http;
+using System.Text;
 using SsdLite.Vision;
 
 namespace SsdLite.Serving;
 
 /// <summary>
-/// The second half of start-up: requests sent through <see cref="DetectHandler"/> in process, then a wait until the
-/// JIT has nothing left to compile. A fresh process runs the request path (upload reading, decoding, preprocessing,
-/// the batch worker, post-processing, JSON) as unoptimised tier-0 code, and .NET recompiles each hot method on a
-/// background thread once it has been called often enough. On two cores that recompilation competes with the first
-/// clients' requests: without this step the first 10 s at half load had a p99 of 130-480 ms against 25-40 ms later
-/// (docs/benchmarks.md, "Serving": the cold-start tail).
+/// The second half of start-up: requests sent to the server itself through <see cref="WarmUpRoute"/>, then a wait
+/// until the JIT has nothing left to compile. A fresh process runs the request path (Kestrel's connection and parsing
+/// code, routing, upload reading, decoding, preprocessing, the batch worker, post-processing, JSON) as unoptimised
+/// tier-0 code, and .NET recompiles each hot method on a background thread once it has been called often enough. On
+/// two cores that recompilation competes with the first clients' requests: without this step the first 10 s at half
+/// load had a p99 of 130-480 ms against 25-40 ms later (docs/benchmarks.md, "Serving": the cold-start tail). The
+/// requests carry <see cref="WarmUpMark"/>, which keeps them out of the metrics.
 /// </summary>
 internal static class RequestPathWarmUp
 {
@@ -19,10 +22,10 @@ internal static class RequestPathWarmUp
     private const int Height = 375;
 
     /// <summary>
-    /// Sends <paramref name="requests"/> requests, <paramref name="concurrency"/> at a time, then waits for the JIT to go
-    /// quiet; returns what that took, for the log.
+    /// Sends <paramref name="requests"/> requests with <paramref name="client"/>, <paramref name="concurrency"/> at a
+    /// time, then waits for the JIT to go quiet; returns what that took, for the log.
     /// </summary>
-    public static async Task<WarmUpReport> RunAsync(DetectHandler handler, int requests, int concurrency, CancellationToken cancel)
+    public static async Task<WarmUpReport> RunAsync(HttpClient client, WarmUpMark mark, int requests, int concurrency, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         if (requests <= 0) return new WarmUpReport(0, 0, 0, 0);
@@ -31,20 +34,16 @@ internal static class RequestPathWarmUp
         var refused = 0;
         var lanes = Enumerable.Range(0, Math.Max(1, concurrency)).Select(async _ =>
         {
-            // Off the caller's context, so that the lanes run side by side and their requests meet in batches.
-            await Task.Yield();
             for (var i = Interlocked.Increment(ref next); i < requests; i = Interlocked.Increment(ref next))
             {
-                try
-                {
-                    await handler.WarmUpAsync(Request(jpeg, i, cancel)).ConfigureAwait(false);
-                }
-                catch (ServeException)
-                {
-                    // A refusal a client could get too (a --timeout-ms shorter than one inference, a full queue): the
-                    // code ran all the same. Anything else is a fault, and fails the warm-up.
-                    Interlocked.Increment(ref refused);
-                }
+                using var request = Request(jpeg, i, mark);
+                using var response = await client.SendAsync(request, cancel).ConfigureAwait(false);
+                var body = await response.Content.ReadAsByteArrayAsync(cancel).ConfigureAwait(false);
+                // A refusal a client could get too (a --timeout-ms shorter than one inference, a full queue): the code
+                // ran all the same. Anything else is a fault, and fails the warm-up.
+                if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout) Interlocked.Increment(ref refused);
+                else if (response.StatusCode != HttpStatusCode.OK)
+                    throw new InvalidOperationException($"warm-up request {i} got {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
             }
         });
         await Task.WhenAll(lanes).ConfigureAwait(false);
@@ -53,21 +52,25 @@ internal static class RequestPathWarmUp
         return new WarmUpReport(sent.TotalMilliseconds, refused, (clock.Elapsed - sent).TotalMilliseconds, compiled);
     }
 
-    // A raw JPEG body as a client sends it. Every other request asks for a low score threshold, so that
-    // post-processing sorts and suppresses many candidates; every eighth asks for the drawn image instead of JSON.
-    private static DefaultHttpContext Request(byte[] jpeg, int index, CancellationToken cancel)
+    // The two ways clients send an image: a raw JPEG body, and every fourth request the page's multipart form. Every
+    // other request asks for a low score threshold, so that post-processing sorts and suppresses many candidates;
+    // every eighth asks for the drawn image instead of JSON.
+    private static HttpRequestMessage Request(byte[] jpeg, int index, WarmUpMark mark)
     {
-        var context = new DefaultHttpContext { RequestAborted = cancel };
-        var request = context.Request;
-        request.Method = HttpMethods.Post;
-        request.Path = ServingEndpoints.DetectPath;
-        request.ContentType = "image/jpeg";
-        request.ContentLength = jpeg.Length;
-        request.Body = new MemoryStream(jpeg, writable: false);
-        if (index % 2 == 1) request.QueryString = new QueryString("?score_threshold=0.05");
-        if (index % 8 == 7) request.Headers.Accept = "image/jpeg";
-        context.Response.Body = Stream.Null;
-        return context;
+        var image = new ByteArrayContent(jpeg);
+        image.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        HttpContent content = image;
+        if (index % 4 == 2)
+        {
+            var form = new MultipartFormDataContent();
+            form.Add(image, "image", "warm-up.jpg");
+            content = form;
+        }
+        var query = index % 2 == 1 ? "?score_threshold=0.05" : "";
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ServingEndpoints.DetectPath.TrimStart('/') + query, UriKind.Relative)) { Content = content };
+        request.Headers.Add(WarmUpMark.Header, mark.Value);
+        if (index % 8 == 7) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("image/jpeg"));
+        return request;
     }
 
     // Gradients with a few flat shapes: enough structure for the JPEG codec and the network to do real work.

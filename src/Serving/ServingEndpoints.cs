@@ -33,8 +33,9 @@ public static class ServingEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var metrics = app.ApplicationServices.GetRequiredService<ServingMetrics>();
+        var warmUp = app.ApplicationServices.GetRequiredService<WarmUpMark>();
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving");
-        app.Use((context, next) => ErrorBoundaryAsync(context, next, metrics, logger));
+        app.Use((context, next) => ErrorBoundaryAsync(context, next, metrics, warmUp.Marks(context), logger));
         app.UseStatusCodePages(context => WriteErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
             $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}: {StatusText(context.HttpContext.Response.StatusCode)}"));
         app.UseRouting();
@@ -105,9 +106,10 @@ public static class ServingEndpoints
 
     private static string Version => typeof(ServingEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
-    private static async Task ErrorBoundaryAsync(HttpContext context, RequestDelegate next, ServingMetrics metrics, ILogger logger)
+    // The start-up warm-up's requests (warmUp) are answered like any other and counted nowhere.
+    private static async Task ErrorBoundaryAsync(HttpContext context, RequestDelegate next, ServingMetrics metrics, bool warmUp, ILogger logger)
     {
-        var detect = context.Request.Path.Equals(DetectPath, StringComparison.OrdinalIgnoreCase);
+        var detect = !warmUp && context.Request.Path.Equals(DetectPath, StringComparison.OrdinalIgnoreCase);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -115,14 +117,14 @@ public static class ServingEndpoints
         }
         catch (ServeException e)
         {
-            metrics.Rejections.Inc(e.Reason);
+            if (!warmUp) metrics.Rejections.Inc(e.Reason);
             if (e.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await WriteErrorAsync(context, e.Status, e.Message).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
             // Kestrel's own limits: a body over MaxRequestBodySize (413), a sender below the minimum data rate (408).
-            metrics.Rejections.Inc(e.StatusCode == 413 ? "body_too_large" : "bad_request");
+            if (!warmUp) metrics.Rejections.Inc(e.StatusCode == 413 ? "body_too_large" : "bad_request");
             await WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -131,7 +133,7 @@ public static class ServingEndpoints
         }
         catch (Exception e)
         {
-            metrics.Rejections.Inc("error");
+            if (!warmUp) metrics.Rejections.Inc("error");
             logger.LogError(e, "request {RequestId} {Method} {Path} failed", context.TraceIdentifier, context.Request.Method, context.Request.Path);
             await WriteErrorAsync(context, 500, $"internal error (request id {context.TraceIdentifier}); the server log has the details").ConfigureAwait(false);
         }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -49,6 +50,8 @@ public static class ServingHost
         services.AddSingleton(sp => new DynamicBatcher(model.Detector, options, sp.GetRequiredService<ServingMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving.Batcher")));
         services.AddSingleton<DetectHandler>();
+        services.AddSingleton<WarmUpMark>();
+        services.TryAddSingleton(WarmUpRoute.OwnListener);
         services.AddSingleton<ServingState>();
         services.AddHostedService(sp => sp.GetRequiredService<ServingState>());
         services.AddRouting();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace SsdLite.Serving;
 /// begins. On shutdown it holds the listener open for <see cref="ServeOptions.DrainMs"/> first, still answering,
 /// so that whoever routes traffic sees 503 before connections are refused.
 /// </summary>
-internal sealed class ServingState(ServedModel model, ServeOptions options, DetectHandler handler, ILogger<ServingState> logger)
+internal sealed class ServingState(ServedModel model, ServeOptions options, IServer server, WarmUpRoute route, WarmUpMark mark, ILogger<ServingState> logger)
     : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource shutdown = new();
@@ -41,10 +42,7 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, Dete
                 var raw = detector.Predict(zeros.AsSpan(0, n * detector.InputLength), n);
                 model.PriorCount = raw.PriorCount;
             }
-            var lanes = Math.Min(4, Math.Min(options.MaxBatch, options.QueueLimit));
-            var report = await RequestPathWarmUp.RunAsync(handler, options.WarmUpRequests, lanes, shutdown.Token).ConfigureAwait(false);
-            logger.LogInformation("serve: {Requests} warm-up requests ({Refused} refused) took {RequestsMs:0} ms; the JIT compiled {Methods} more methods in the {WaitMs:0} ms after",
-                options.WarmUpRequests, report.Refused, report.RequestsMs, report.MethodsCompiledInWait, report.JitWaitMs);
+            await WarmUpRequestPathAsync().ConfigureAwait(false);
             warm = true;
             logger.LogInformation("serve: model {Name} warmed up; ready", model.Name);
         }
@@ -57,6 +55,21 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, Dete
             // Readiness stays 503, and says nothing misleading: the log holds the cause.
             logger.LogError(e, "serve: warm-up of {Name} failed; the server stays unready", model.Name);
         }
+    }
+
+    private async Task WarmUpRequestPathAsync()
+    {
+        if (options.WarmUpRequests == 0) return;
+        using var client = route.Open(server);
+        if (client is null)
+        {
+            logger.LogWarning("serve: no plain-HTTP address to send the warm-up requests to; the first clients meet uncompiled code");
+            return;
+        }
+        var lanes = Math.Min(4, Math.Min(options.MaxBatch, options.QueueLimit));
+        var report = await RequestPathWarmUp.RunAsync(client, mark, options.WarmUpRequests, lanes, shutdown.Token).ConfigureAwait(false);
+        logger.LogInformation("serve: {Requests} warm-up requests to {Self} ({Refused} refused) took {RequestsMs:0} ms; the JIT compiled {Methods} more methods in the {WaitMs:0} ms after",
+            options.WarmUpRequests, client.BaseAddress, report.Refused, report.RequestsMs, report.MethodsCompiledInWait, report.JitWaitMs);
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ public sealed class LifecycleTests(ModelFixture fixture)
             using var again = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
-        // The warm-up's calls, at every batch size and then 200 requests through the handler, are neither requests nor
+        // The warm-up's calls, at every batch size and then 200 marked requests through the whole pipeline, are neither requests nor
         // batches: the metrics count the one detect above, and every warm-up request has left the queue.
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Equal(200, factory.Options.WarmUpRequests);

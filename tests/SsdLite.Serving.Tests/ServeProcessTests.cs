@@ -29,6 +29,14 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
             var maps = File.ReadAllLines($"/proc/{server.Id}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "").ToList();
             Assert.Contains(maps, m => Path.GetFileName(m) == "libonnxruntime.so");
             Assert.DoesNotContain(maps, m => m.Contains("torch", StringComparison.OrdinalIgnoreCase));
+            // The warm-up went over the server's own TCP listener, and left the metrics as if nothing had been asked.
+            lock (log) Assert.Contains($"200 warm-up requests to http://127.0.0.1:{port}/ (0 refused)", log.ToString(), StringComparison.Ordinal);
+            using (var http = new HttpClient())
+            {
+                var before = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+                Assert.Equal(0, Requests.Metric(before, "ssdlite_detect_requests_total{status=\"200\"}"));
+                Assert.Equal(0, Requests.Metric(before, "ssdlite_batch_size_count"));
+            }
 
             var image = File.ReadAllBytes(TestData.Oracle("image.jpg"));
             var expected = fixture.Reference["image.jpg"]["detections"]!.ToJsonString();

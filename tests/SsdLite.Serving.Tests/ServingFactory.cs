@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace SsdLite.Serving.Tests;
@@ -29,6 +32,10 @@ internal sealed class ServingFactory : WebApplicationFactory<ModelFixture>
     public ServeOptions Options => options;
 
     protected override IHostBuilder CreateHostBuilder() => ServingHost.CreateHostBuilder(options, model);
+
+    // TestServer has no listener: the warm-up's requests go through its in-memory handler, the whole pipeline still.
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureTestServices(services => services.AddSingleton(new WarmUpRoute(server => ((TestServer)server).CreateClient())));
 
     /// <summary>A client once readiness says 200 (the warm-up has run).</summary>
     public async Task<HttpClient> ReadyClientAsync()
