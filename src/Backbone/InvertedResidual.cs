@@ -44,10 +44,10 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>, IExpansionTap
         var s = new Layers();
         if (HasExpansion)
         {
-            s.Append(nn.Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6());
+            s.Append(nn.Conv2d(InChannels, HiddenChannels, 1, bias: false)).Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6(inplace: true));
         }
         s.Append(nn.Conv2d(HiddenChannels, HiddenChannels, 3, Stride, 1, groups: HiddenChannels, bias: false))
-         .Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6())
+         .Append(new HeldScalarBatchNorm2d(HiddenChannels)).Append(nn.ReLU6(inplace: true))
          .Append(nn.Conv2d(HiddenChannels, OutChannels, 1, bias: false)).Append(new HeldScalarBatchNorm2d(OutChannels));
         return s;
     }

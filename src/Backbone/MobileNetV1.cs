@@ -32,7 +32,7 @@ public sealed class MobileNetV1 : FeatureBackbone
         : base(nameof(MobileNetV1), width, rounding)
     {
         var input = Channels.Scale(StemChannels, width, rounding);
-        Add(new Layers(nn.Conv2d(3, input, 3, 2, 1, bias: false), new HeldScalarBatchNorm2d(input), nn.ReLU()));
+        Add(new Layers(nn.Conv2d(3, input, 3, 2, 1, bias: false), new HeldScalarBatchNorm2d(input), nn.ReLU(inplace: true)));
         foreach (var block in Blocks)
         {
             var output = Channels.Scale(block.C, width, rounding);
@@ -50,8 +50,8 @@ public sealed class MobileNetV1 : FeatureBackbone
     {
         if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be 1 or 2");
         return new Layers(
-            nn.Conv2d(inChannels, inChannels, 3, stride, 1, groups: inChannels, bias: false), new HeldScalarBatchNorm2d(inChannels), nn.ReLU(),
-            nn.Conv2d(inChannels, outChannels, 1, bias: false), new HeldScalarBatchNorm2d(outChannels), nn.ReLU());
+            nn.Conv2d(inChannels, inChannels, 3, stride, 1, groups: inChannels, bias: false), new HeldScalarBatchNorm2d(inChannels), nn.ReLU(inplace: true),
+            nn.Conv2d(inChannels, outChannels, 1, bias: false), new HeldScalarBatchNorm2d(outChannels), nn.ReLU(inplace: true));
     }
 }
 

@@ -53,7 +53,7 @@ public sealed class MobileNetV2 : FeatureBackbone
     public int TapBlockIndex => Tap.Layer;
 
     internal static Layers ConvBnReLU6(int inChannels, int outChannels, int kernel, int stride) =>
-        new(nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), new HeldScalarBatchNorm2d(outChannels), nn.ReLU6());
+        new(nn.Conv2d(inChannels, outChannels, kernel, stride, (kernel - 1) / 2, bias: false), new HeldScalarBatchNorm2d(outChannels), nn.ReLU6(inplace: true));
 
     /// <summary>
     /// The tap traversal over any layer list of this shape (the model's, or an inference copy's whose block at

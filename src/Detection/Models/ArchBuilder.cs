@@ -114,7 +114,7 @@ public sealed class Mb1SsdBuilder : Mb1Builder
 
     /// <inheritdoc />
     protected override Layers Extra(int inChannels, int hidden, int outChannels) =>
-        new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, outChannels, 3, 2, 1), nn.ReLU());
+        new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(inplace: true), nn.Conv2d(hidden, outChannels, 3, 2, 1), nn.ReLU(inplace: true));
 
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Head(int inChannels, int outChannels, bool lastSource) =>
@@ -132,11 +132,11 @@ public sealed class Mb1SsdLiteBuilder : Mb1Builder
 
     /// <summary>Children 0 (depthwise), 1 (ReLU), 2 (pointwise), as the reference's <c>SeperableConv2d</c>.</summary>
     public static Layers Separable(int inChannels, int outChannels, int stride = 1) =>
-        new(nn.Conv2d(inChannels, inChannels, 3, stride, 1, groups: inChannels), nn.ReLU(), nn.Conv2d(inChannels, outChannels, 1));
+        new(nn.Conv2d(inChannels, inChannels, 3, stride, 1, groups: inChannels), nn.ReLU(inplace: true), nn.Conv2d(inChannels, outChannels, 1));
 
     /// <inheritdoc />
     protected override Layers Extra(int inChannels, int hidden, int outChannels) =>
-        new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(), Separable(hidden, outChannels, 2));
+        new(nn.Conv2d(inChannels, hidden, 1), nn.ReLU(inplace: true), Separable(hidden, outChannels, 2));
 
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Head(int inChannels, int outChannels, bool lastSource) =>

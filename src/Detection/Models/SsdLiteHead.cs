@@ -16,7 +16,7 @@ public static class SsdLiteHead
     public static Layers Separable(int inChannels, int outChannels) =>
         new(nn.Conv2d(inChannels, inChannels, 3, padding: 1, groups: inChannels),
             new HeldScalarBatchNorm2d(inChannels),
-            nn.ReLU6(),
+            nn.ReLU6(inplace: true),
             nn.Conv2d(inChannels, outChannels, 1));
 
     /// <summary>(N, A·V, H, W) → (N, H·W·A, V).</summary>
