@@ -8,15 +8,7 @@ cd "$(dirname "$0")/.."
 out=${1:-/tmp/ssdlite-serve-bench}
 rss_seconds=${RSS_SECONDS:-600}
 overload_seconds=${OVERLOAD_SECONDS:-60}
-mkdir -p "$out"
-dotnet build src/Tools -c Release -v q -nologo >/dev/null
-dotnet build bench/ServeLoad -c Release -v q -nologo >/dev/null
-ssdlite="dotnet src/Tools/bin/Release/net10.0/ssdlite.dll"
-load="dotnet bench/ServeLoad/bin/Release/net10.0/ServeLoad.dll"
-oracle=tests/SsdLite.Detection.Tests/Data/oracle
-
-[ -f "$out/c7.onnx" ] || $ssdlite export --weights $oracle/trained-c7.pth --labels $oracle/labels-c7.txt --format onnx --out "$out/c7.onnx" >/dev/null
-[ -d "$out/voc/JPEGImages" ] || $ssdlite synth --out "$out/voc" --images 200 --seed 19 --width 500 --height 375 >/dev/null
+. bench/serve_common.sh
 images="$out/voc/JPEGImages"
 all=("$images"/*.jpg)
 small=("${all[@]:0:8}")
@@ -30,7 +22,7 @@ detect_rate() {
   python3 -c "print(round(192 / (($t2 - $t1) - ($t1 - $t0)), 2))"
 }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 url="http://127.0.0.1:$port"
 start_server() {
   $ssdlite serve --model "$out/c7.onnx" --urls "$url" "$@" > "$out/serve.log" 2>&1 &

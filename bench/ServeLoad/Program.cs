@@ -108,8 +108,7 @@ internal static class Load
             var image = images[i % images.Length];
             sends.Add(Task.Run(async () =>
             {
-                using var content = new ByteArrayContent(image);
-                content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+                using var content = JpegContent(image);
                 using var response = await client.PostAsync(new Uri("/v2/health/live", UriKind.Relative), content);
                 using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
             }));
@@ -143,8 +142,7 @@ internal static class Load
         Dictionary<string, double>? server = null;
         try
         {
-            using var content = new ByteArrayContent(image);
-            content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            using var content = JpegContent(image);
             using var response = await client.PostAsync(new Uri("/v1/detect", UriKind.Relative), content);
             var body = await response.Content.ReadAsByteArrayAsync();
             status = (int)response.StatusCode;
@@ -156,6 +154,13 @@ internal static class Load
         }
         var done = clock.Elapsed.TotalSeconds;
         return new Sample(status, (done - due) * 1000, done, server);
+    }
+
+    private static ByteArrayContent JpegContent(byte[] image)
+    {
+        var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        return content;
     }
 
     // The server's timings_ms object (read, decode, queue, inference, postprocess, total) plus the batch size.

@@ -28,7 +28,6 @@ internal static class RequestPathWarmUp
     public static async Task<WarmUpReport> RunAsync(HttpClient client, WarmUpMark mark, int requests, int concurrency, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        if (requests <= 0) return new WarmUpReport(0, 0, 0, 0);
         var jpeg = ImageIO.Encode(TestCard(), ".jpg");
         var next = -1;
         var refused = 0;

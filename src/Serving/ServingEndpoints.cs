@@ -35,7 +35,7 @@ public static class ServingEndpoints
         var metrics = app.ApplicationServices.GetRequiredService<ServingMetrics>();
         var warmUp = app.ApplicationServices.GetRequiredService<WarmUpMark>();
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving");
-        app.Use((context, next) => ErrorBoundaryAsync(context, next, metrics, warmUp.Marks(context), logger));
+        app.Use((context, next) => ErrorBoundaryAsync(context, next, metrics, warmUp, logger));
         app.UseStatusCodePages(context => WriteErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
             $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}: {StatusText(context.HttpContext.Response.StatusCode)}"));
         app.UseRouting();
@@ -106,10 +106,12 @@ public static class ServingEndpoints
 
     private static string Version => typeof(ServingEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
-    // The start-up warm-up's requests (warmUp) are answered like any other and counted nowhere.
-    private static async Task ErrorBoundaryAsync(HttpContext context, RequestDelegate next, ServingMetrics metrics, bool warmUp, ILogger logger)
+    private static async Task ErrorBoundaryAsync(HttpContext context, RequestDelegate next, ServingMetrics metrics, WarmUpMark mark, ILogger logger)
     {
-        var detect = !warmUp && context.Request.Path.Equals(DetectPath, StringComparison.OrdinalIgnoreCase);
+        var detect = context.Request.Path.Equals(DetectPath, StringComparison.OrdinalIgnoreCase);
+        // Only detect requests carry the start-up warm-up's mark; they are answered like any other and counted nowhere.
+        var warmUp = detect && mark.Marks(context);
+        var countedDetect = detect && !warmUp;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -139,7 +141,7 @@ public static class ServingEndpoints
         }
         finally
         {
-            if (detect)
+            if (countedDetect)
             {
                 metrics.Requests.Inc(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 metrics.RequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -14,10 +14,16 @@ internal sealed class WarmUpMark
     /// <summary>The header's name.</summary>
     public const string Header = "X-SsdLite-Warm-Up";
 
-    private readonly byte[] secret = Encoding.ASCII.GetBytes(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+    private readonly byte[] secret;
+
+    public WarmUpMark()
+    {
+        Value = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        secret = Encoding.ASCII.GetBytes(Value);
+    }
 
     /// <summary>The value the warm-up sends.</summary>
-    public string Value => Encoding.ASCII.GetString(secret);
+    public string Value { get; }
 
     /// <summary>True when <paramref name="context"/>'s request carries this process's mark.</summary>
     public bool Marks(HttpContext context)
