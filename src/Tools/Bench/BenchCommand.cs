@@ -79,6 +79,7 @@ public static class BenchCommand
     /// <summary>Runs the selected parts, printing each row as it is measured; returns the exit code.</summary>
     public static int Run(BenchSettings settings, TextWriter output)
     {
+        TorchEngine.EnsureInitialized();
         if (settings.GlibcMallocDefaults) GlibcMalloc.RestoreDefaults();
         if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
         var machine = MachineInfo.Current();

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;

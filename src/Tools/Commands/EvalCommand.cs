@@ -1,6 +1,7 @@
 using System.CommandLine;
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
-using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Tools.Evaluation;
 using SsdLite.Vision;

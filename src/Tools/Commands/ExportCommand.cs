@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Export;
 using SsdLite.Export.Quantization;
@@ -33,7 +33,7 @@ internal static class ExportCommand
         {
             weights, labels, arch, format, output, opset, inputSize, batch, int8.Enabled, int8.Paths, int8.Images, int8.Method,
         };
-        command.SetAction(r => CommandRunner.Run("export", () => Execute(r.GetValue(weights)!, r.GetValue(labels), ArchOption.Value(r, arch),
+        command.SetAction(r => CommandRunner.RunWithEngine("export", () => Execute(r.GetValue(weights)!, r.GetValue(labels), ArchOption.Value(r, arch),
             r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!, int8.Value(r))));
         return command;
     }

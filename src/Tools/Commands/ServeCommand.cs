@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SsdLite.Data;
 using SsdLite.Runtime;
 using SsdLite.Serving;
 using SsdLite.Vision;
@@ -8,18 +9,11 @@ namespace SsdLite.Tools.Commands;
 /// <summary>
 /// <c>ssdlite serve --model FILE [--labels FILE] [--urls URLS] [--max-batch N] [--max-queue-delay-ms D] [--queue-limit Q]
 /// [--max-body-bytes B] [--max-pixels P] [--timeout-ms T] …</c>: the HTTP detection service of SsdLite.Serving.
-/// Program.Main dispatches here before it prepares the engine, and nothing on this path touches a torch-bearing
-/// assembly unless the model is a checkpoint (<see cref="CheckpointExport"/>): an .onnx model is served by a process
-/// with no libtorch mapped (docs/serving.md).
+/// Nothing on this path prepares the engine or touches a torch-bearing assembly unless the model is a checkpoint
+/// (<see cref="CheckpointExport"/>): an .onnx model is served by a process with no libtorch mapped (docs/serving.md).
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Whether <paramref name="args"/> ask for serve (its first word).</summary>
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] == "serve";
-
-    /// <summary>Parses and runs serve alone: building the other commands would load their (torch-bearing) assemblies.</summary>
-    public static int Run(string[] args) => new RootCommand("ssdlite serve") { Create() }.Parse(args).Invoke();
-
     public static Command Create()
     {
         var defaults = new ServeOptions();
@@ -44,7 +38,7 @@ internal static class ServeCommand
         {
             model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, warmUp, spin, threshold, topK,
         };
-        command.SetAction(r => Guard(() =>
+        command.SetAction(r => CommandRunner.Run("serve", () =>
         {
             var options = new ServeOptions
             {
@@ -83,24 +77,9 @@ internal static class ServeCommand
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             if (arch is not null) throw new ArgumentException("--arch describes a .pth; an ONNX model carries its architecture");
-            return OnnxDetector.Load(path, labelsPath is null ? null : LabelList.Read(labelsPath), options);
+            return OnnxDetector.Load(path, labelsPath is null ? null : Labels.Load(labelsPath).Names, options);
         }
         // The class names travel in the exported model's metadata.
         return OnnxDetector.Load(CheckpointExport.ToOnnx(path, labelsPath, arch), path, null, options);
-    }
-
-    // The errors a user causes on this path, as CommandRunner reports them (which itself names torch-bearing types).
-    private static int Guard(Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or ImageException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"ssdlite serve: error: {e.Message}");
-            return CommandRunner.Failure;
-        }
     }
 }

@@ -40,7 +40,7 @@ internal static class TrainCommand
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
             f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images, f.Precision,
         };
-        command.SetAction(r => CommandRunner.Run("train", () => Execute(r, f)));
+        command.SetAction(r => CommandRunner.RunWithEngine("train", () => Execute(r, f)));
         return command;
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using YamlDotNet.RepresentationModel;

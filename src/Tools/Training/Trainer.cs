@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
 using SsdLite.Data.Augmentation;
 using SsdLite.Detection;

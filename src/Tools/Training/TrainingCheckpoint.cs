@@ -1,4 +1,5 @@
 using System.Globalization;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 

@@ -58,6 +58,7 @@ var tensors = model.state_dict().Select(kv => KeyValuePair.Create(ModelWeights.M
 Checkpoint.Save(checkpoint, tensors, new Dictionary<string, string> { [ModelWeights.ConfigKey] = config.ToJson() });
 
 using var detector = Detector.Load(checkpoint);
+using SsdLite.Core;
 detector.PostProcessor = ClassLabels.PostProcessorFor(detector, threshold, topK: topK);
 foreach (var d in detector.Detect(ImageIO.Read(imagePath)))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

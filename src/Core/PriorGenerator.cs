@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core;
 
 /// <summary>
 /// Makes the SSD priors (default boxes) in center form (cx, cy, w, h), relative to the input image and

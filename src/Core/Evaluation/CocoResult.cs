@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Evaluation;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// COCO's twelve bbox summary numbers, in COCOeval's <c>stats</c> order, plus AP@[.5:.95] per category. A number

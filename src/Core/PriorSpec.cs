@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core;
 
 /// <summary>
 /// The reference's prior and box-coding numbers, kept in one place so that checkpoints can carry them.

@@ -1,5 +1,6 @@
 using SsdLite.Runtime;
-namespace SsdLite.Detection;
+
+namespace SsdLite.Core;
 
 /// <summary>
 /// SSD box coding: corner-form boxes against center-form priors to offsets

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Evaluation;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// COCO's bbox evaluation, computed step for step as pycocotools' <c>COCOeval</c> does (evaluate, accumulate,

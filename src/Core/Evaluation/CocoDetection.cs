@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Evaluation;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>One detection in COCO's results form: a category, a box as [x, y, width, height] in pixels and a score.</summary>
 /// <param name="CategoryId">The category id, in the ground truth's id space.</param>

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// The outcome of a VOC evaluation: AP per class id (only classes with at least one non-difficult ground

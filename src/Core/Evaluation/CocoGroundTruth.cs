@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Evaluation;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// One ground-truth object as COCO's evaluation sees it: a box in pixels as [x, y, width, height], the annotation's

@@ -1,7 +1,7 @@
 using System.Buffers;
 using SsdLite.Runtime;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Core;
 
 /// <summary>
 /// SSD target assignment: every prior takes the ground truth it overlaps most, every ground truth forces

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Models;
+namespace SsdLite.Core;
 
 /// <summary>The detector architectures, by the reference's names (<c>--net</c> there, <c>arch</c> here).</summary>
 public enum SsdArch

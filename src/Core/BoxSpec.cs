@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core;
 
 /// <summary>
 /// The priors of one source feature map: its size at the spec's image size, the stride the reference

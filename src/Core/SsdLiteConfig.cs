@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SsdLite.Backbone;
-using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 
-namespace SsdLite.Detection;
+namespace SsdLite.Core;
 
 /// <summary>
 /// Everything needed to rebuild a detector: architecture, classes, width multiplier, input size, channel rounding and

@@ -1,4 +1,4 @@
-namespace SsdLite.Detection.Evaluation;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// COCOeval's accumulated arrays: precision[T, R, K, A, M] and recall[T, K, A, M], -1 where a category has no

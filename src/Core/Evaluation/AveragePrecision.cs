@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>Average precision from cumulative recall/precision points, as the VOC devkit computes it.</summary>
 public static class AveragePrecision

@@ -1,5 +1,6 @@
 using SsdLite.Runtime;
-namespace SsdLite.Detection;
+
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>
 /// Pascal VOC detection AP, computed as the devkit does: per class, detections of all images ranked by

@@ -1,4 +1,4 @@
-namespace SsdLite.Backbone;
+namespace SsdLite.Core;
 
 /// <summary>How channel counts scale with the width multiplier.</summary>
 public enum ChannelRounding

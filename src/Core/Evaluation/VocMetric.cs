@@ -1,4 +1,4 @@
-namespace SsdLite.Detection;
+namespace SsdLite.Core.Evaluation;
 
 /// <summary>How average precision integrates the precision/recall curve.</summary>
 public enum VocMetric
