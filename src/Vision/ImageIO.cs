@@ -61,7 +61,7 @@ public static unsafe class ImageIO
     public static Image Decode(ReadOnlySpan<byte> data, long maxPixels) => DecodeChecked(data, maxPixels);
 
     /// <summary>
-    /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .bmp, .webp); quality applies to JPEG.
+    /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .webp); quality applies to JPEG.
     /// The file appears whole or not at all: the bytes go to a temporary file beside it, then replace it.
     /// </summary>
     public static void Write(string path, Image image, int quality = DefaultJpegQuality)
@@ -93,7 +93,7 @@ public static unsafe class ImageIO
         }
     }
 
-    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".bmp", ".webp").</summary>
+    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".webp").</summary>
     public static byte[] Encode(Image image, string extension, int quality = DefaultJpegQuality)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -118,8 +118,6 @@ public static unsafe class ImageIO
     {
         switch (extension.ToLowerInvariant())
         {
-            case ".bmp":
-                return BmpWriter.Encode(image);
             case ".jpg" or ".jpeg" or ".jpe":
                 // 4:2:0 chroma, as libjpeg's (and so OpenCV's) default.
                 return EncodeSkia(image, p => p.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)));
@@ -128,7 +126,7 @@ public static unsafe class ImageIO
             case ".webp":
                 return EncodeSkia(image, p => p.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100)));
             default:
-                throw new ImageException($"no encoder for the extension '{extension}' (use .jpg, .jpeg, .png, .bmp or .webp)");
+                throw new ImageException($"no encoder for the extension '{extension}' (use .jpg, .jpeg, .png or .webp)");
         }
     }
 
