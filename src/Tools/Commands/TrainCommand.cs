@@ -25,7 +25,7 @@ internal static class TrainCommand
             new("--batch-size") { Description = "Images per step" },
             new("--lr") { Description = "Initial learning rate" },
             new("--device") { Description = "cpu or cuda" },
-            new("--pretrained") { Description = "Start from weights: an SsdLite checkpoint or reference .pth of the same arch, or a backbone (torchvision mobilenet_v2 for mb2-ssd-lite, an ImageNet MobileNetV1 .pth for the mb1 archs)" },
+            new("--pretrained") { Description = "Start from weights, a path or the name of published weights (ssdlite weights list): an SsdLite checkpoint or reference .pth of the same arch, or a backbone (torchvision mobilenet_v2 for mb2-ssd-lite, an ImageNet MobileNetV1 .pth for the mb1 archs)" },
             new("--resume") { Description = "Continue a run from its checkpoint (runs/NAME/checkpoints/last.ckpt)" },
             new("--out") { Description = "Run folder (checkpoints/, metrics.csv, config.yaml)" },
             new("--max-minutes") { Description = "Stop cleanly after this many minutes, saving a resumable checkpoint" },

@@ -82,7 +82,7 @@ public sealed class Trainer
         }
         else if (options.Pretrained is { } pretrained)
         {
-            PretrainedWeights.Load(model, pretrained, progress.Message);
+            PretrainedWeights.Load(model, Weights.WeightsResolver.Resolve(pretrained), progress.Message);
         }
         progress.Message(parts.Describe());
         var scheduler = CreateScheduler(optimizer, loader.BatchesPerEpoch, position.Step);
