@@ -38,7 +38,7 @@ internal static class CommandRunner
         }
     }
 
-    internal static bool IsUserError(Exception e) => e is ConfigException or FileNotFoundException or DirectoryNotFoundException
+    internal static bool IsUserError(Exception e) => e is ConfigException or Weights.WeightsException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or DataCheckException or ArgumentException or StateDictException or ImageException
         or ExternalException or UnauthorizedAccessException or IOException;
 }

@@ -28,7 +28,7 @@ internal static class DetectCommand
 
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
+        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth, or the name of published weights (ssdlite weights list)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth)" };
         var threshold = new Option<float>("--score-threshold") { Description = "Keep detections scoring above this", DefaultValueFactory = _ => 0.4f };
         var topK = new Option<int>("--top-k") { Description = "At most this many detections per class and image (-1: no limit)", DefaultValueFactory = _ => -1 };
@@ -58,7 +58,7 @@ internal static class DetectCommand
         {
             weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories, paths,
         };
-        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
+        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
             ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!),
             new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },

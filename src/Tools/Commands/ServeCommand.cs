@@ -17,7 +17,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServeOptions();
-        var model = new Option<string>("--model") { Description = "An ONNX model from ssdlite export, or a checkpoint/.pth (exported to ONNX in memory at start-up)", Required = true };
+        var model = new Option<string>("--model", "--weights") { Description = "An ONNX model from ssdlite export, a checkpoint/.pth (exported to ONNX in memory at start-up), or the name of published weights (ssdlite weights list)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth; overrides the model's class names)" };
         var arch = new Option<string?>("--arch") { Description = "Architecture of a reference .pth whose keys do not tell it" };
         var name = new Option<string?>("--model-name") { Description = "The name clients address (/v2/models/NAME); default: the model's file name" };
@@ -56,7 +56,7 @@ internal static class ServeCommand
                 ScoreThreshold = r.GetValue(threshold),
                 TopK = r.GetValue(topK),
             };
-            return Execute(options, r.GetValue(model)!, r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
+            return Execute(options, Weights.WeightsResolver.Resolve(r.GetValue(model)!), r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
         }));
         return command;
     }
