@@ -17,14 +17,14 @@ public sealed class VideoEncoder
     private readonly string path;
     private readonly List<string> errors = [];
 
-    private VideoEncoder(string path, int width, int height, string frameRate)
+    private VideoEncoder(string path, int width, int height, string frameRate, string? codec)
     {
         this.path = path;
         var ff = FfmpegBinaries.Require();
         var source = new FramePipeSource(frames.Reader, width, height, frameRate);
         var pad = width % 2 != 0 || height % 2 != 0 ? " -vf pad=ceil(iw/2)*2:ceil(ih/2)*2" : "";
         process = FFMpegArguments.FromPipeInput(source, o => o.WithCustomArgument("-hide_banner -loglevel level+error"))
-            .OutputToFile(path, true, o => o.WithCustomArgument($"-c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p -movflags +faststart{pad}"))
+            .OutputToFile(path, true, o => o.WithCustomArgument(codec ?? $"-c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p -movflags +faststart{pad}"))
             .NotifyOnStandardError(l =>
             {
                 lock (errors)
@@ -41,13 +41,16 @@ public sealed class VideoEncoder
     /// <summary>Frames written so far.</summary>
     public long Frames { get; private set; }
 
-    /// <summary>Starts ffmpeg writing <paramref name="path"/> at <paramref name="frameRate"/> (a rational, "30/1").</summary>
-    public static VideoEncoder Start(string path, int width, int height, string frameRate)
+    /// <summary>
+    /// Starts ffmpeg writing <paramref name="path"/> at <paramref name="frameRate"/> (a rational, "30/1"); <paramref name="codec"/>
+    /// replaces the H.264 output arguments (e.g. "-c:v ffv1" for a lossless file).
+    /// </summary>
+    public static VideoEncoder Start(string path, int width, int height, string frameRate, string? codec = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        return new VideoEncoder(path, width, height, frameRate);
+        return new VideoEncoder(path, width, height, frameRate, codec);
     }
 
     /// <summary>Queues one frame (waits while the queue is full).</summary>
