@@ -67,7 +67,8 @@ internal static class DetectCommand
         var realtime = new Option<bool>("--realtime") { Description = "Streams and cameras: drop frames rather than fall behind (the count is reported)" };
         var track = new Option<bool>("--track") { Description = "Videos: give each detection a track id (ByteTrack), stable across frames" };
         var trackBuffer = new Option<int>("--track-buffer") { Description = "Frames (at 30 fps) a lost track is kept before its id is retired", DefaultValueFactory = _ => 30 };
-        var trackHigh = new Option<float>("--track-thresh") { Description = "ByteTrack: detections above this score are matched first and may start tracks", DefaultValueFactory = _ => 0.5f };
+        var trackHigh = new Option<float>("--track-thresh") { Description = "ByteTrack: detections above this score are matched first (the rest, above 0.1, second)", DefaultValueFactory = _ => 0.5f };
+        var newTrack = new Option<float?>("--new-track-thresh") { Description = "ByteTrack: an unmatched detection scoring at least this starts a track (default: --track-thresh + 0.1)" };
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Image or video files, folders, globs ('photos/*.jpg', 'data/**/*.jpg'), stream URLs (rtsp://, rtmp://, http(s)://), /dev/videoN, or - to read paths from standard input, one a line",
@@ -76,7 +77,7 @@ internal static class DetectCommand
         var command = new Command("detect", "Detect objects in images, videos, streams and cameras")
         {
             weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories,
-            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, paths,
+            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, paths,
         };
         command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
@@ -89,7 +90,7 @@ internal static class DetectCommand
             Video = new VideoSettings(r.GetValue(video),
                 new VideoReadOptions { Stride = r.GetValue(stride), Start = r.GetValue(start), Duration = r.GetValue(duration), MaxFrames = r.GetValue(maxFrames) },
                 r.GetValue(saveFrames), r.GetValue(realtime),
-                r.GetValue(track) ? TrackOptions(r.GetValue(trackHigh), r.GetValue(trackBuffer)) : null),
+                r.GetValue(track) ? TrackOptions(r.GetValue(trackHigh), r.GetValue(newTrack), r.GetValue(trackBuffer)) : null),
         })));
         return command;
     }
@@ -212,9 +213,15 @@ internal static class DetectCommand
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    private static ByteTrackOptions TrackOptions(float high, int buffer)
+    private static ByteTrackOptions TrackOptions(float high, float? newTrack, int buffer)
     {
-        var options = new ByteTrackOptions { HighThreshold = high, NewTrackThreshold = Math.Min(high + 0.1f, 0.99f), TrackBuffer = buffer };
+        var options = new ByteTrackOptions
+        {
+            HighThreshold = high,
+            LowThreshold = Math.Min(0.1f, high / 2),
+            NewTrackThreshold = newTrack ?? Math.Min(high + 0.1f, 0.99f),
+            TrackBuffer = buffer,
+        };
         options.Validate();
         return options;
     }

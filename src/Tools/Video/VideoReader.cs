@@ -141,7 +141,9 @@ public static partial class VideoReader
         if (options.Start is { } start) inputArgs += FormattableString.Invariant($" -ss {start:0.######}");
         if (options.Duration is { } duration) inputArgs += FormattableString.Invariant($" -t {duration:0.######}");
         var filters = options.Stride > 1 ? FormattableString.Invariant($"select=not(mod(n\\,{options.Stride})),showinfo") : "showinfo";
-        var outputArgs = $"-map 0:v:0 -an -sn -dn -vf {filters} -pix_fmt rgb24";
+        // Passthrough: each decoded frame once, as it comes (the rawvideo muxer would otherwise get a constant-rate stream with
+        // frames duplicated over gaps, e.g. where a corrupt packet lost one).
+        var outputArgs = $"-map 0:v:0 -an -sn -dn -vf {filters} -vsync passthrough -pix_fmt rgb24";
         if (options.MaxFrames is { } max) outputArgs += FormattableString.Invariant($" -frames:v {max}");
 
         var arguments = live
@@ -184,12 +186,13 @@ public static partial class VideoReader
         var text = string.Join("; ", errors.Distinct());
         bool Has(string s) => errors.Any(e => e.Contains(s, StringComparison.OrdinalIgnoreCase));
         VideoErrorKind kind;
-        if (frames > 0) kind = VideoErrorKind.DecodeError;
+        if (frames > 0) kind = Has("ended prematurely") || Has("End of file") || Has("truncat") ? VideoErrorKind.Truncated : VideoErrorKind.DecodeError;
         else if (live || Has("Connection refused") || Has("Connection timed out") || Has("resolve") || Has("Server returned") || Has("No route"))
             kind = VideoErrorKind.Unreachable;
-        else if (Has("moov atom not found") || Has("End of file") || Has("truncat")) kind = VideoErrorKind.Truncated;
         else if (Has("matches no streams") || Has("does not contain any stream")) kind = VideoErrorKind.NoVideoStream;
+        // An MP4 cut before its index (moov) reads as no video at all: ffmpeg cannot tell it from a non-video file.
         else if (Has("Invalid data found")) kind = VideoErrorKind.NotAVideo;
+        else if (Has("moov atom not found") || Has("End of file") || Has("ended prematurely") || Has("truncat")) kind = VideoErrorKind.Truncated;
         else kind = VideoErrorKind.DecodeError;
         var where = frames > 0 ? $" after frame {frames - 1}" : "";
         return new VideoException(kind, $"{VideoException.Title(kind)}{where}: ffmpeg: {text}");
@@ -242,7 +245,7 @@ public static partial class VideoReader
         /// <summary>Frame k's showinfo (time, size); null if it does not come within a few seconds of its pixels.</summary>
         public async Task<(double Time, int Width, int Height)?> FrameAsync(long k, CancellationToken cancel)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(5);
+            var deadline = DateTime.UtcNow.AddSeconds(2);
             while (true)
             {
                 if (shown.TryRemove(k, out var s)) return s;
