@@ -26,7 +26,7 @@ public sealed class VideoDetectTests
     }
 
     [Fact]
-    public void LosslessVideoGivesExactlyTheDetectionsOfItsFramesExtractedToPng()
+    public async Task LosslessVideoGivesExactlyTheDetectionsOfItsFramesExtractedToPng()
     {
         using var folder = new TempFolder("video-parity");
         var video = PanningVideo(folder);
@@ -61,11 +61,11 @@ public sealed class VideoDetectTests
         // The pixels themselves: frame 5 as the pipeline decodes it equals ffmpeg's PNG of it.
         var png = ImageIO.Read(pngs[5]);
         Image? frame5 = null;
-        var read = Video.VideoReader.ReadAsync(video, new Video.VideoReadOptions(), (_, f) =>
+        var read = await Video.VideoReader.ReadAsync(video, new Video.VideoReadOptions(), (_, f) =>
         {
             if (f.Index == 5) frame5 = f.Image;
             return ValueTask.FromResult(true);
-        }).GetAwaiter().GetResult();
+        });
         Assert.Null(read.Error);
         Assert.Equal(12, read.Frames);
         Assert.Equal(png.Data, frame5!.Data);
