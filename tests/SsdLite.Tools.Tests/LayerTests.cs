@@ -9,7 +9,7 @@ namespace SsdLite.Tools.Tests;
 /// </summary>
 public sealed class LayerTests
 {
-    private static readonly string[] TorchFree = ["SsdLite.Vision", "SsdLite.Runtime", "SsdLite.Core", "SsdLite.Data", "SsdLite.Serving"];
+    private static readonly string[] TorchFree = ["SsdLite.Vision", "SsdLite.Runtime", "SsdLite.Core", "SsdLite.Data", "SsdLite.Serving", "SsdLite.Tracking"];
     private static readonly string[] TorchBearing = ["SsdLite.Platform", "SsdLite.Backbone", "SsdLite.Detection", "SsdLite.Export"];
 
     public static TheoryData<string> TorchFreeAssemblies() => [.. TorchFree];
