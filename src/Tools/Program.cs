@@ -28,6 +28,7 @@ internal static class Program
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ChecksCommand.Create());
         return root;
     }
 }

@@ -157,6 +157,35 @@ public partial class OneDnnIsaTests
         Assert.Equal(expected, Marshal.PtrToStringUTF8(getenv(OneDnnIsa.Variable)));
     }
 
+    [Fact]
+    public void OneDnnCanBeSwitchedOffAndOnAgain()
+    {
+        Assert.True(OneDnnSwitch.IsEnabled);
+        OneDnnSwitch.IsEnabled = false;
+        try
+        {
+            Assert.False(OneDnnSwitch.IsEnabled);
+        }
+        finally
+        {
+            OneDnnSwitch.IsEnabled = true;
+        }
+        Assert.True(OneDnnSwitch.IsEnabled);
+    }
+
+    [Fact]
+    public void UnderTheEnginesChoiceTheKernelsAgreeWithOneDnnOff()
+    {
+        // Whatever the engine chose here (a cap where the caches are hidden, else the native ISA), the convolutions
+        // it runs agree with libtorch's own; the native-ISA verdict is the Tools tests' `ssdlite checks` child.
+        var result = KernelSelfTest.Run();
+        Assert.Equal(3, result.Cases.Count);
+        Assert.All(result.Cases, c => Assert.InRange(c.ForwardError, 0, KernelSelfTest.Tolerance));
+        Assert.All(result.Cases, c => Assert.InRange(c.WeightGradError, 0, KernelSelfTest.Tolerance));
+        Assert.True(result.Correct);
+        Assert.True(OneDnnSwitch.IsEnabled);
+    }
+
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr getenv(string name);
 }
