@@ -31,7 +31,7 @@ public sealed record ServeOptions
     public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Largest width × height an image may declare in its header (413 above it, before any decoding).</summary>
-    public long MaxPixels { get; init; } = 40_000_000;
+    public long MaxPixels { get; init; } = SsdLite.Vision.ImageIO.DefaultMaxPixels;
 
     /// <summary>A request's deadline from its arrival: 504 once it passes, and it is dropped before inference if still queued.</summary>
     public int TimeoutMs { get; init; } = 10_000;
