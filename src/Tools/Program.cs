@@ -24,6 +24,7 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(WeightsCommand.Create());
+        root.Subcommands.Add(ChecksCommand.Create());
         return root;
     }
 }

@@ -34,9 +34,13 @@ internal static class ServeCommand
         var spin = new Option<bool>("--spin") { Description = "Let ONNX Runtime's threads spin between calls (off: the cores go to decoding)" };
         var threshold = new Option<float>("--score-threshold") { Description = "Score threshold of requests that name none", DefaultValueFactory = _ => defaults.ScoreThreshold };
         var topK = new Option<int>("--top-k") { Description = "Detections per class of requests that name none (-1: no limit)", DefaultValueFactory = _ => defaults.TopK };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "API keys, one per line, re-read on change: detect, /v2/models/... and /metrics then need Authorization: Bearer KEY (health stays open)" };
+        var httpsCert = new Option<string?>("--https-cert") { Description = "Server certificate for https:// --urls: a .pfx/.p12 (password in SSDLITE_HTTPS_PASSWORD) or a PEM file" };
+        var httpsKey = new Option<string?>("--https-key") { Description = "The PEM private key of a PEM --https-cert" };
         var command = new Command("serve", "Serve a detector over HTTP (ONNX Runtime, dynamic batching, health, metrics, a page to try it)")
         {
             model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, warmUp, spin, threshold, topK,
+            apiKeyFile, httpsCert, httpsKey,
         };
         command.SetAction(r => CommandRunner.Run("serve", () =>
         {
@@ -55,6 +59,9 @@ internal static class ServeCommand
                 WarmUpRequests = r.GetValue(warmUp),
                 ScoreThreshold = r.GetValue(threshold),
                 TopK = r.GetValue(topK),
+                ApiKeyFile = r.GetValue(apiKeyFile),
+                HttpsCertificate = r.GetValue(httpsCert),
+                HttpsKey = r.GetValue(httpsKey),
             };
             return Execute(options, Weights.WeightsResolver.Resolve(r.GetValue(model)!), r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
         }));
