@@ -76,15 +76,7 @@ public static class DetectJson
     private static void WriteTracked(Utf8JsonWriter w, DetectedObject d, int? trackId)
     {
         w.WriteStartObject();
-        w.WriteString("label", d.Label);
-        w.WriteNumber("class_id", d.ClassId);
-        w.WriteNumber("score", d.Score);
-        w.WriteStartArray("box");
-        w.WriteNumberValue(d.Box.XMin);
-        w.WriteNumberValue(d.Box.YMin);
-        w.WriteNumberValue(d.Box.XMax);
-        w.WriteNumberValue(d.Box.YMax);
-        w.WriteEndArray();
+        DetectionJson.WriteFields(w, d);
         if (trackId is { } id) w.WriteNumber("track_id", id);
         else w.WriteNull("track_id");
         w.WriteEndObject();

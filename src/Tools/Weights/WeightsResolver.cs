@@ -13,7 +13,12 @@ public static class WeightsResolver
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath)) return nameOrPath;
         if (WeightsTable.Find(nameOrPath) is { } published) return (store ?? WeightsStore.FromEnvironment()).Get(published);
+        // A path that is missing is the loader's to report ("model file not found: PATH"), as before names existed.
+        if (LooksLikePath(nameOrPath)) return nameOrPath;
         throw new FileNotFoundException($"{nameOrPath}: no such file, and not the name of published weights " +
             $"(names: {string.Join(", ", WeightsTable.All.Select(w => w.Name))}; see ssdlite weights list)", nameOrPath);
     }
+
+    private static bool LooksLikePath(string value) =>
+        value.Contains('/') || value.Contains(Path.DirectorySeparatorChar) || Path.GetExtension(value).Length > 1;
 }

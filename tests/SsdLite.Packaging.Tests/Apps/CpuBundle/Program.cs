@@ -3,6 +3,7 @@
 // Usage: CpuBundle DATA_DIR CHECKPOINT IMAGE SCORE_THRESHOLD TOP_K
 // Prints the engine report, "loss STEP VALUE" per step, then one line per detection: label score xmin ymin xmax ymax.
 using System.Globalization;
+using SsdLite.Core;
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
@@ -58,7 +59,6 @@ var tensors = model.state_dict().Select(kv => KeyValuePair.Create(ModelWeights.M
 Checkpoint.Save(checkpoint, tensors, new Dictionary<string, string> { [ModelWeights.ConfigKey] = config.ToJson() });
 
 using var detector = Detector.Load(checkpoint);
-using SsdLite.Core;
 detector.PostProcessor = ClassLabels.PostProcessorFor(detector, threshold, topK: topK);
 foreach (var d in detector.Detect(ImageIO.Read(imagePath)))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
