@@ -78,27 +78,27 @@ public sealed class ByteTracker
         var newlyLost = new List<Track>();
         var removed = new List<Track>();
 
+        // A matched track takes its detection's box and becomes the owner of that detection this frame.
+        void Accept(AssignmentResult result, List<Track> tracks, List<int> detections)
+        {
+            foreach (var (row, col) in result.Matches)
+            {
+                var det = detections[col];
+                tracks[row].Update(boxes[det], Frame);
+                assigned[det] = tracks[row];
+                activated.Add(tracks[row]);
+            }
+        }
+
         // (1) Confirmed and lost tracks against the high-score detections.
         var first = LinearAssignment.Solve(Costs(pool, boxes, high, options.FuseScore), options.MatchThreshold);
-        foreach (var (row, col) in first.Matches)
-        {
-            var det = high[col];
-            pool[row].Update(boxes[det], Frame);
-            assigned[det] = pool[row];
-            activated.Add(pool[row]);
-        }
+        Accept(first, pool, high);
         var remainingHigh = first.UnmatchedColumns.Select(c => high[c]).ToList();
 
         // (2) Tracks tracked until the last frame and still unmatched, against the low-score detections.
         var stillTracked = first.UnmatchedRows.Select(r => pool[r]).Where(t => t.State == TrackState.Tracked).ToList();
         var second = LinearAssignment.Solve(Costs(stillTracked, boxes, low, fuse: false), options.SecondMatchThreshold);
-        foreach (var (row, col) in second.Matches)
-        {
-            var det = low[col];
-            stillTracked[row].Update(boxes[det], Frame);
-            assigned[det] = stillTracked[row];
-            activated.Add(stillTracked[row]);
-        }
+        Accept(second, stillTracked, low);
         foreach (var row in second.UnmatchedRows)
         {
             stillTracked[row].State = TrackState.Lost;
@@ -107,13 +107,7 @@ public sealed class ByteTracker
 
         // (3) Tentative tracks against the high-score detections left.
         var third = LinearAssignment.Solve(Costs(unconfirmed, boxes, remainingHigh, options.FuseScore), options.UnconfirmedMatchThreshold);
-        foreach (var (row, col) in third.Matches)
-        {
-            var det = remainingHigh[col];
-            unconfirmed[row].Update(boxes[det], Frame);
-            assigned[det] = unconfirmed[row];
-            activated.Add(unconfirmed[row]);
-        }
+        Accept(third, unconfirmed, remainingHigh);
         foreach (var row in third.UnmatchedRows)
         {
             unconfirmed[row].State = TrackState.Removed;

@@ -134,14 +134,10 @@ public sealed class AuthTests(ModelFixture fixture) : IDisposable
 
         foreach (var certificateArgs in new[] { new[] { "--https-cert", pem, "--https-key", key }, ["--https-cert", pfx] })
         {
-            var port = FreePort();
-            using var server = Process.Start(TestData.SsdliteStart(["serve", "--model", fixture.OnnxPath, "--urls", $"https://127.0.0.1:{port}",
-                "--api-key-file", keys, "--drain-ms", "0", .. certificateArgs]))!;
-            var log = new StringBuilder();
-            server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            server.BeginOutputReadLine();
-            server.BeginErrorReadLine();
+            var port = ServeChild.FreePort();
+            var (server, log) = ServeChild.Start(["--model", fixture.OnnxPath, "--urls", $"https://127.0.0.1:{port}",
+                "--api-key-file", keys, "--drain-ms", "0", .. certificateArgs]);
+            using var _ = server;
             try
             {
                 string? presented = null;
@@ -154,7 +150,7 @@ public sealed class AuthTests(ModelFixture fixture) : IDisposable
                     },
                 };
                 using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-                await WaitReadyAsync(client, server, log);
+                await ServeChild.WaitReadyAsync(client, server, log);
                 Assert.Equal(certificate.Thumbprint, presented);
                 using (var refused = await client.SendAsync(Get("/metrics", null))) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
                 using var detect = new HttpRequestMessage(HttpMethod.Post, Requests.Detect()) { Content = Requests.Multipart(TestData.Oracle("image.jpg")) };
@@ -170,31 +166,5 @@ public sealed class AuthTests(ModelFixture fixture) : IDisposable
                 server.WaitForExit();
             }
         }
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client, Process server, StringBuilder log)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            Assert.False(server.HasExited, $"serve exited early: {log}");
-            try
-            {
-                using var ready = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
-                if (ready.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"serve was not ready in 60 s: {log}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
