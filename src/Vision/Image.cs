@@ -80,11 +80,11 @@ public sealed class Image
         }
     }
 
-    /// <summary>A resized copy (as cv::resize: bilinear by default, as the detector's input transform).</summary>
-    public Image Resize(int width, int height, Interpolation interpolation = Interpolation.Linear)
+    /// <summary>A resized copy (as cv::resize with INTER_LINEAR, bit for bit on uint8: the detector's input transform).</summary>
+    public Image Resize(int width, int height)
     {
         var result = new Image(width, height);
-        ImageOps.Resize(Data, Width, Height, result.Data, width, height, Channels, interpolation);
+        ImageOps.Resize(Data, Width, Height, result.Data, width, height, Channels);
         return result;
     }
 

@@ -1,12 +1,5 @@
 namespace SsdLite.Vision;
 
-/// <summary>The interpolations <see cref="ImageOps.Resize(ReadOnlySpan{byte}, int, int, Span{byte}, int, int, int, Interpolation)"/> offers (cv::InterpolationFlags values).</summary>
-public enum Interpolation
-{
-    /// <summary>cv::INTER_LINEAR, bit-exact with OpenCV 4.x for uint8 images.</summary>
-    Linear = 1,
-}
-
 /// <summary>The colour conversions offered for float images (cv::ColorConversionCodes values).</summary>
 public enum ColorConversion
 {
@@ -27,29 +20,32 @@ public static unsafe class ImageOps
 {
     /// <summary>Resizes a packed uint8 image of <paramref name="channels"/> channels into <paramref name="dst"/> (as cv::resize).</summary>
     public static void Resize(ReadOnlySpan<byte> src, int srcWidth, int srcHeight, Span<byte> dst, int dstWidth,
-        int dstHeight, int channels = 3, Interpolation interpolation = Interpolation.Linear)
+        int dstHeight, int channels = 3)
     {
         CheckSize(src.Length, srcWidth, srcHeight, channels, nameof(src));
         CheckSize(dst.Length, dstWidth, dstHeight, channels, nameof(dst));
-        CheckInterpolation(interpolation);
         fixed (byte* s = src)
         fixed (byte* d = dst)
         {
-            Resampler.Resize(s, srcWidth, srcHeight, srcWidth * channels, d, dstWidth, dstHeight, channels, interpolation);
+            Resampler.Resize(s, srcWidth, srcHeight, srcWidth * channels, d, dstWidth, dstHeight, channels);
         }
     }
 
-    /// <summary>Resizes a packed float image into <paramref name="dst"/> (as cv::resize).</summary>
+    /// <summary>
+    /// Resizes a packed float image into <paramref name="dst"/> (as cv::resize). Training's augmentation resizes its
+    /// float image here, after the photometric distortions, as the reference does with float32 arrays: rounding to
+    /// uint8 first would change the pixels it trains on.
+    /// </summary>
     public static void Resize(ReadOnlySpan<float> src, int srcWidth, int srcHeight, Span<float> dst, int dstWidth,
-        int dstHeight, int channels = 3, Interpolation interpolation = Interpolation.Linear) =>
-        ResizeRegion(src, srcWidth, 0, 0, srcWidth, srcHeight, dst, dstWidth, dstHeight, channels, interpolation);
+        int dstHeight, int channels = 3) =>
+        ResizeRegion(src, srcWidth, 0, 0, srcWidth, srcHeight, dst, dstWidth, dstHeight, channels);
 
     /// <summary>
     /// Resizes the region (x, y, width, height) of a packed float image whose rows hold <paramref name="srcStride"/>
     /// pixels, with no copy of the region first.
     /// </summary>
     public static void ResizeRegion(ReadOnlySpan<float> src, int srcStride, int x, int y, int width, int height,
-        Span<float> dst, int dstWidth, int dstHeight, int channels = 3, Interpolation interpolation = Interpolation.Linear)
+        Span<float> dst, int dstWidth, int dstHeight, int channels = 3)
     {
         if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > srcStride)
         {
@@ -63,12 +59,11 @@ public static unsafe class ImageOps
         }
 
         CheckSize(dst.Length, dstWidth, dstHeight, channels, nameof(dst));
-        CheckInterpolation(interpolation);
         fixed (float* s = src)
         fixed (float* d = dst)
         {
             float* origin = s + ((((long)y * srcStride) + x) * channels);
-            Resampler.Resize(origin, width, height, srcStride * channels, d, dstWidth, dstHeight, channels, interpolation);
+            Resampler.Resize(origin, width, height, srcStride * channels, d, dstWidth, dstHeight, channels);
         }
     }
 
@@ -108,14 +103,6 @@ public static unsafe class ImageOps
         if ((long)width * height * channels != length)
         {
             throw new ArgumentException($"buffer of {length} values does not hold {width}x{height}x{channels}", name);
-        }
-    }
-
-    private static void CheckInterpolation(Interpolation interpolation)
-    {
-        if (interpolation is not Interpolation.Linear)
-        {
-            throw new ArgumentOutOfRangeException(nameof(interpolation), $"interpolation {interpolation} is not offered");
         }
     }
 }

@@ -27,7 +27,7 @@ internal static unsafe class Resampler
 
     /// <summary>Resizes uint8 pixels; <paramref name="srcStride"/> is the source row length in values.</summary>
     public static void Resize(byte* src, int srcWidth, int srcHeight, int srcStride, byte* dst, int dstWidth,
-        int dstHeight, int cn, Interpolation interpolation)
+        int dstHeight, int cn)
     {
         if (srcWidth == dstWidth && srcHeight == dstHeight)
         {
@@ -48,7 +48,7 @@ internal static unsafe class Resampler
 
     /// <summary>Resizes float pixels; <paramref name="srcStride"/> is the source row length in values.</summary>
     public static void Resize(float* src, int srcWidth, int srcHeight, int srcStride, float* dst, int dstWidth,
-        int dstHeight, int cn, Interpolation interpolation)
+        int dstHeight, int cn)
     {
         if (srcWidth == dstWidth && srcHeight == dstHeight)
         {
