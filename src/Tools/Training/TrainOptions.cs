@@ -1,6 +1,7 @@
 using System.Globalization;
 using SsdLite.Core;
 using SsdLite.Detection;
+using SsdLite.Data;
 using SsdLite.Detection.Models;
 using YamlDotNet.RepresentationModel;
 
@@ -43,7 +44,7 @@ public sealed class TrainOptions
     public string? Labels { get; set; }
 
     /// <summary>The data's format (voc, coco or yolo); null tells it from the first data path.</summary>
-    public string? DataFormat { get; set; }
+    public DatasetFormat? Format { get; set; }
 
     /// <summary>COCO data: the folder the files' file_name is relative to; null: each JSON file's own folder.</summary>
     public string? Images { get; set; }
@@ -137,76 +138,12 @@ public sealed class TrainOptions
     /// <summary>Sample images weighted by the inverse frequency of their rarest class, so each class is seen about equally.</summary>
     public bool BalanceData { get; set; }
 
-    private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
-    {
-        ["arch"] = (o, v) => o.Arch = SsdArchs.Parse(v),
-        ["width"] = (o, v) => o.Width = Double(v),
-        ["input_size"] = (o, v) => o.InputSize = Int(v),
-        ["rounding"] = (o, v) => o.Rounding = Enum<ChannelRounding>(v),
-        ["data"] = (o, v) => o.Data = List(v),
-        ["train_split"] = (o, v) => o.TrainSplit = v,
-        ["val_data"] = (o, v) => o.ValData = Nullable(v),
-        ["val_split"] = (o, v) => o.ValSplit = v,
-        ["labels"] = (o, v) => o.Labels = Nullable(v),
-        ["format"] = (o, v) => o.DataFormat = Nullable(v) is { } f ? SsdLite.Data.DetectionDatasets.ParseFormat(f).ToString().ToLowerInvariant() : null,
-        ["images"] = (o, v) => o.Images = Nullable(v),
-        ["keep_difficult"] = (o, v) => o.KeepDifficult = Bool(v),
-        ["strict"] = (o, v) => o.Strict = Bool(v),
-        ["workers"] = (o, v) => o.Workers = Int(v),
-        ["prior_sizes"] = (o, v) => o.PriorSizes = List(v).Select(Double).ToList(),
-        ["aspect_ratios"] = (o, v) => o.AspectRatios = List(v).Select(Double).ToList(),
-        ["optimizer"] = (o, v) => o.Optimizer = Enum<OptimizerKind>(v),
-        ["beta2"] = (o, v) => o.Beta2 = Double(v),
-        ["epochs"] = (o, v) => o.Epochs = Int(v),
-        ["batch_size"] = (o, v) => o.BatchSize = Int(v),
-        ["precision"] = (o, v) => o.Precision = Enum<TrainPrecision>(v),
-        ["lr"] = (o, v) => o.Lr = Double(v),
-        ["momentum"] = (o, v) => o.Momentum = Double(v),
-        ["weight_decay"] = (o, v) => o.WeightDecay = Double(v),
-        ["scheduler"] = (o, v) => o.Scheduler = Enum<ScheduleKind>(v),
-        ["milestones"] = (o, v) => o.Milestones = List(v).Select(Int).ToList(),
-        ["gamma"] = (o, v) => o.Gamma = Double(v),
-        ["warmup_epochs"] = (o, v) => o.WarmupEpochs = Double(v),
-        ["warmup_factor"] = (o, v) => o.WarmupFactor = Double(v),
-        ["t_max"] = (o, v) => o.TMax = Nullable(v) is { } t ? Int(t) : null,
-        ["seed"] = (o, v) => o.Seed = ulong.Parse(v, CultureInfo.InvariantCulture),
-        ["device"] = (o, v) => o.Device = v,
-        ["out"] = (o, v) => o.Out = v,
-        ["val_every"] = (o, v) => o.ValEvery = Int(v),
-        ["val_max_images"] = (o, v) => o.ValMaxImages = Int(v),
-        ["pretrained"] = (o, v) => o.Pretrained = Nullable(v),
-        ["max_minutes"] = (o, v) => o.MaxMinutes = Nullable(v) is { } m ? Double(m) : null,
-        ["log_every_seconds"] = (o, v) => o.LogEverySeconds = Int(v),
-        ["save_every"] = (o, v) => o.SaveEvery = Int(v),
-        ["expand_max_ratio"] = (o, v) => o.ExpandMaxRatio = Double(v),
-        ["expand_probability"] = (o, v) => o.ExpandProbability = Double(v),
-        ["crop_min_scale"] = (o, v) => o.CropMinScale = Double(v),
-        ["crop_max_aspect"] = (o, v) => o.CropMaxAspect = Double(v),
-        ["freeze_base_net"] = (o, v) => o.FreezeBaseNet = Bool(v),
-        ["freeze_net"] = (o, v) => o.FreezeNet = Bool(v),
-        ["freeze_bn"] = (o, v) => o.FreezeBn = Bool(v),
-        ["base_net_lr"] = (o, v) => o.BaseNetLr = Nullable(v) is { } r ? Double(r) : null,
-        ["extra_layers_lr"] = (o, v) => o.ExtraLayersLr = Nullable(v) is { } r ? Double(r) : null,
-        ["balance_data"] = (o, v) => o.BalanceData = Bool(v),
-    };
-
     /// <summary>The keys a config may set.</summary>
-    public static IReadOnlyCollection<string> Keys => Setters.Keys;
+    public static IReadOnlyCollection<string> Keys => [.. TrainOptionsYaml.Properties.Keys];
 
-    /// <summary>Sets one key from its text form (lists comma-separated); unknown keys and bad values throw naming the key.</summary>
-    public void Set(string key, string value, string source)
-    {
-        if (!Setters.TryGetValue(key, out var setter))
-            throw new ConfigException($"{source}: unknown key '{key}' (known keys: {string.Join(", ", Setters.Keys.Order())})");
-        try
-        {
-            setter(this, value.Trim());
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-            throw new ConfigException($"{source}: bad value '{value}' for '{key}': {e.Message}");
-        }
-    }
+    /// <summary>Sets one key from its command-line text (lists comma-separated); unknown keys and bad values throw naming the key.</summary>
+    public void Set(string key, string value, string source) =>
+        TrainOptionsYaml.Bind(this, key, TrainOptionsYaml.CommandLineNode(key, value.Trim(), source), source);
 
     /// <summary>Applies "key=value" overrides (from <c>--set</c>).</summary>
     public void Apply(IEnumerable<string> assignments)
@@ -219,7 +156,7 @@ public sealed class TrainOptions
         }
     }
 
-    /// <summary>Reads a YAML config file (a flat mapping of keys to scalars or lists) over the defaults.</summary>
+    /// <summary>Reads a YAML config file (a mapping of keys to values) over the defaults.</summary>
     public static TrainOptions Load(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"config file not found: {path}");
@@ -245,49 +182,13 @@ public sealed class TrainOptions
             throw new ConfigException($"{source}: expected a mapping of keys to values at the top level");
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
-            var where = $"{source}:{keyNode.Start.Line}";
-            Set(key, ScalarText(valueNode, key, where), where);
+            var key = (keyNode as YamlScalarNode)?.Value ?? throw new ConfigException($"{source}:{keyNode.Start.Line}: a key must be a plain name");
+            TrainOptionsYaml.Bind(this, key, valueNode, $"{source}:{keyNode.Start.Line}");
         }
     }
 
-    private static string ScalarText(YamlNode node, string key, string where) => node switch
-    {
-        YamlScalarNode s => s.Value ?? "",
-        YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ScalarText(c, key, where))),
-        _ => throw new ConfigException($"{where}: '{key}' must be a value or a list of values"),
-    };
-
-    /// <summary>The settings as YAML, as the run folder records them.</summary>
-    public string ToYaml()
-    {
-        var lines = new List<string>
-        {
-            $"arch: {Arch.Name()}", $"width: {Format(Width)}", $"input_size: {InputSize}", $"rounding: {Snake(Rounding.ToString())}",
-            $"data: [{string.Join(", ", Data.Select(Quote))}]", $"train_split: {TrainSplit}",
-            $"val_data: {(ValData is null ? "null" : Quote(ValData))}", $"val_split: {ValSplit}",
-            $"labels: {(Labels is null ? "null" : Quote(Labels))}", $"format: {DataFormat ?? "null"}",
-            $"images: {(Images is null ? "null" : Quote(Images))}", $"keep_difficult: {Lower(KeepDifficult)}",
-            $"strict: {Lower(Strict)}", $"workers: {Workers}",
-            $"prior_sizes: [{string.Join(", ", PriorSizes.Select(Format))}]", $"aspect_ratios: [{string.Join(", ", AspectRatios.Select(Format))}]",
-            $"optimizer: {Snake(Optimizer.ToString())}", $"beta2: {Format(Beta2)}",
-            $"epochs: {Epochs}", $"batch_size: {BatchSize}", $"precision: {Snake(Precision.ToString())}",
-            $"lr: {Format(Lr)}", $"momentum: {Format(Momentum)}", $"weight_decay: {Format(WeightDecay)}",
-            $"scheduler: {Snake(Scheduler.ToString())}", $"milestones: [{string.Join(", ", Milestones)}]",
-            $"gamma: {Format(Gamma)}", $"warmup_epochs: {Format(WarmupEpochs)}", $"warmup_factor: {Format(WarmupFactor)}",
-            $"t_max: {(TMax is { } t ? t.ToString(CultureInfo.InvariantCulture) : "null")}",
-            $"seed: {Seed}", $"device: {Device}", $"out: {Quote(Out)}", $"val_every: {ValEvery}",
-            $"val_max_images: {ValMaxImages}", $"pretrained: {(Pretrained is null ? "null" : Quote(Pretrained))}",
-            $"max_minutes: {(MaxMinutes is { } m ? Format(m) : "null")}", $"log_every_seconds: {LogEverySeconds}",
-            $"save_every: {SaveEvery}",
-            $"expand_max_ratio: {Format(ExpandMaxRatio)}", $"expand_probability: {Format(ExpandProbability)}",
-            $"crop_min_scale: {Format(CropMinScale)}", $"crop_max_aspect: {Format(CropMaxAspect)}",
-            $"freeze_base_net: {Lower(FreezeBaseNet)}", $"freeze_net: {Lower(FreezeNet)}", $"freeze_bn: {Lower(FreezeBn)}",
-            $"base_net_lr: {(BaseNetLr is { } b ? Format(b) : "null")}", $"extra_layers_lr: {(ExtraLayersLr is { } x ? Format(x) : "null")}",
-            $"balance_data: {Lower(BalanceData)}",
-        };
-        return string.Join('\n', lines) + "\n";
-    }
+    /// <summary>The settings as YAML, as the run folder records them: every key, in declaration order.</summary>
+    public string ToYaml() => TrainOptionsYaml.Write(this);
 
     /// <summary>Checks ranges once, before any work starts.</summary>
     public void Validate()
@@ -326,7 +227,7 @@ public sealed class TrainOptions
         var increasing = PriorSizes.Zip(PriorSizes.Skip(1)).All(p => p.First < p.Second);
         if (PriorSizes.Count != sources + 1 || PriorSizes[0] <= 0 || !increasing)
         {
-            throw new ConfigException($"'prior_sizes' has an invalid value: {string.Join(", ", PriorSizes.Select(Format))} " +
+            throw new ConfigException($"'prior_sizes' has an invalid value: {string.Join(", ", PriorSizes.Select(Text))} " +
                 $"(expected {sources + 1} increasing positive fractions of the input side: source k spans s[k]..s[k+1])");
         }
     }
@@ -351,41 +252,7 @@ public sealed class TrainOptions
         if (!ok) throw new ConfigException($"'{key}' has an invalid value: {Convert.ToString(value, CultureInfo.InvariantCulture)}");
     }
 
-    private static int Int(string v) => int.Parse(v, NumberStyles.Integer, CultureInfo.InvariantCulture);
-
-    private static double Double(string v) => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    private static bool Bool(string v) => v.ToLowerInvariant() switch
-    {
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw new FormatException("expected true or false"),
-    };
-
-    private static string? Nullable(string v) => v is "" or "null" or "~" ? null : v;
-
-    // A YAML sequence arrives as one comma-joined string; on the command line users also write YAML's flow form
-    // ([a, b]), so its brackets are accepted too.
-    private static List<string> List(string v)
-    {
-        string items = v.Trim();
-        if (items.StartsWith('[') && items.EndsWith(']')) items = items[1..^1];
-        return items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-    }
-
-    private static T Enum<T>(string v) where T : struct, System.Enum =>
-        System.Enum.TryParse<T>(v.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var e)
-            ? e
-            : throw new FormatException($"expected one of {string.Join(", ", System.Enum.GetNames<T>().Select(Snake))}");
-
-    private static string Snake(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Lower(bool b) => b ? "true" : "false";
-
-    private static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+    private static string Text(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>A config or command-line setting that cannot be used; the message names the key and the source.</summary>

@@ -131,7 +131,7 @@ public sealed class Trainer
     {
         get
         {
-            if (options.DataFormat is { } name) return DetectionDatasets.ParseFormat(name);
+            if (options.Format is { } format) return format;
             var first = options.Data[0];
             if (!Directory.Exists(first) && !File.Exists(first)) throw new ConfigException($"training data: not found: {first}");
             return DetectionDatasets.Detect(first);
