@@ -25,6 +25,7 @@ internal static class Program
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(WeightsCommand.Create());
         root.Subcommands.Add(ChecksCommand.Create());
+        root.Subcommands.Add(TrackEvalCommand.Create());
         return root;
     }
 }

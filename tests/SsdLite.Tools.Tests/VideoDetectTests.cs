@@ -198,6 +198,47 @@ public sealed class VideoDetectTests
         if (!server.HasExited) server.Kill();
     }
 
+    [Fact]
+    public void WithoutFfmpegAVideoInputStopsNamingThePackageWhileImagesNeedNone()
+    {
+        using var folder = new TempFolder("video-no-ffmpeg");
+        var clip = folder["clip.mkv"];
+        Ffmpeg($"-f lavfi -i testsrc2=size=64x48:rate=5 -t 1 -c:v ffv1 {clip}");
+        var photo = TestData.Oracle("image.jpg");
+        // A PATH with no ffmpeg on it (an empty folder), and no SSDLITE_FFMPEG_DIR: the console in a child process, as
+        // the program looks ffmpeg up once per process.
+        Directory.CreateDirectory(folder["empty"]);
+        string[] weights = ["detect", "--weights", Weights, "--labels", Labels, "--score-threshold", "0.1"];
+        var video = RunConsoleWithPath(folder["empty"], [.. weights, "--json", folder["v.json"], clip, photo]);
+        Assert.NotEqual(0, video.Code);
+        Assert.Contains("ffmpeg not found", video.Error, StringComparison.Ordinal);
+        Assert.Contains("apt-get install ffmpeg", video.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder["v.json"]), "no output when the run stops before it starts");
+        var image = RunConsoleWithPath(folder["empty"], [.. weights, "--json", folder["i.json"], photo]);
+        Assert.True(image.Code == 0, image.Error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(folder["i.json"]));
+        Assert.True(doc.RootElement[0].GetProperty("detections").GetArrayLength() > 0, "the photo is detected without ffmpeg");
+    }
+
+    private static (int Code, string Error) RunConsoleWithPath(string path, string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ssdlite.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["PATH"] = path;
+        start.Environment.Remove("SSDLITE_FFMPEG_DIR");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(120_000), "the console did not finish in 120 s");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
     private static double Diff(Image a, Image b, int x, int y)
     {
         var p = a[x, y];

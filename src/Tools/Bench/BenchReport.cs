@@ -48,6 +48,8 @@ public static class BenchReport
         s.DetectThroughputImages,
         s.DetectWorkers,
         s.DetectRounds,
+        s.VideoFrames,
+        s.VideoRounds,
         s.GlibcMallocDefaults,
     };
 

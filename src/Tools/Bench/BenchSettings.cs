@@ -13,6 +13,9 @@ public enum BenchParts
     Loader = 8,
     Detect = 16,
     Onnx = 32,
+
+    /// <summary>Video against images (needs ffmpeg, so not part of <see cref="All"/>).</summary>
+    Video = 64,
     All = Inference | Train | Loader | Detect | Onnx,
 }
 
@@ -80,6 +83,12 @@ public sealed record BenchSettings
 
     /// <summary>Timed pipeline runs per throughput case, interleaved round by round.</summary>
     public int DetectRounds { get; init; } = 3;
+
+    /// <summary>Frames of the video part's 720p clip (and of its extracted JPEGs).</summary>
+    public int VideoFrames { get; init; } = 48;
+
+    /// <summary>Timed runs per video case, interleaved round by round (median reported).</summary>
+    public int VideoRounds { get; init; } = 3;
 
     public string? JsonPath { get; init; }
 

@@ -49,7 +49,7 @@ public static class OnnxBench
     private sealed record Sessions(Detector Torch, OnnxDetector Optimized, OnnxDetector Plain, OnnxDetector Int8);
 
     // A random-weight network's activations are as wide as a trained one's: a few shape images give it usable ranges.
-    private static void ExportInt8(SsdLiteModel model, BenchSettings settings, string folder, string int8Path)
+    internal static void ExportInt8(SsdLiteModel model, BenchSettings settings, string folder, string int8Path)
     {
         var images = Path.Combine(folder, "calibration");
         SyntheticVoc.Generate(new SyntheticVocOptions { Images = CalibrationImages, Width = settings.InputSize, Height = settings.InputSize, Seed = 7 }, images);

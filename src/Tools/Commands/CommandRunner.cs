@@ -40,5 +40,5 @@ internal static class CommandRunner
 
     internal static bool IsUserError(Exception e) => e is ConfigException or Weights.WeightsException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or DataCheckException or ArgumentException or StateDictException or ImageException
-        or ExternalException or UnauthorizedAccessException or IOException;
+        or ExternalException or UnauthorizedAccessException or IOException or Video.VideoException;
 }
