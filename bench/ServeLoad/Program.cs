@@ -14,12 +14,15 @@ using System.Text.Json;
 //
 //   ServeLoad --url http://127.0.0.1:8080 --images DIR --rate R | --concurrency N --seconds S [--client-warmup S]
 //             [--pid PID] [--json OUT]
+//   ServeLoad --oip-compare --url U --images DIR --model NAME [--concurrency N] [--seconds S] [--rounds R]
+//             (OipCompare.cs: an infer request's cost against detect's, interleaved)
 var options = Args.Parse(args);
 var images = Directory.GetFiles(options.Images, "*.jpg").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
 if (images.Length == 0) throw new ArgumentException($"no .jpg files in {options.Images}");
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
 using var client = new HttpClient(handler) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(60) };
 
+if (args.Contains("--oip-compare")) return await OipCompare.RunAsync(args, client, images);
 await Load.WarmClientAsync(client, images, options.ClientWarmUpSeconds);
 var before = await Metrics.ScrapeAsync(client);
 var rss = new RssSampler(options.Pid, options.RssEverySeconds);

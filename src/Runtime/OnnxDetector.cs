@@ -16,6 +16,7 @@ public sealed class OnnxDetector : ObjectDetector
 {
     private readonly InferenceSession session;
     private readonly string[] outputNames = [OnnxConventions.ScoresName, OnnxConventions.BoxesName];
+    private readonly string[] allOutputNames;
 
     private OnnxDetector(InferenceSession session, OnnxModelContract contract, IReadOnlyList<string> classNames, string path)
         : base(contract.InputSize, new PostProcessor(labels: ClassLabels.WithBackground(classNames)))
@@ -26,7 +27,12 @@ public sealed class OnnxDetector : ObjectDetector
         ClassCount = contract.ClassCount;
         ClassNames = classNames;
         Metadata = session.ModelMetadata.CustomMetadataMap.ToDictionary(kv => kv.Key, kv => kv.Value);
+        Outputs = [.. session.OutputMetadata.Select(kv => TensorSpec.From(kv.Key, kv.Value))];
+        allOutputNames = [.. Outputs.Select(o => o.Name)];
     }
+
+    /// <summary>The model's outputs in the order of the file, as <see cref="RunAll"/> returns them.</summary>
+    public IReadOnlyList<TensorSpec> Outputs { get; }
 
     /// <summary>The model file.</summary>
     public string Path { get; }
@@ -173,6 +179,62 @@ public sealed class OnnxDetector : ObjectDetector
         var scores = outputs[0].GetTensorDataAsSpan<float>()[..(keep * priors * ClassCount)].ToArray();
         var boxes = outputs[1].GetTensorDataAsSpan<float>()[..(keep * priors * 4)].ToArray();
         return (scores, boxes, priors);
+    }
+
+    /// <summary>
+    /// Runs the model on normalised input (N×3×S×S) and returns every output the file declares (<see cref="Outputs"/>),
+    /// whatever its names, with its shape as run: what an Open Inference Protocol client asks for. A fixed batch runs
+    /// in chunks as in <see cref="Predict"/>, the chunks joined along the first dimension.
+    /// </summary>
+    /// <exception cref="InvalidDataException">an output of a datatype other than FP32, INT32 or INT64</exception>
+    public IReadOnlyList<NamedTensor> RunAll(ReadOnlySpan<float> input, int batchSize)
+    {
+        CheckInput(input, batchSize);
+        var step = FixedBatchSize ?? batchSize;
+        var parts = new List<NamedTensor[]>();
+        for (var start = 0; start < batchSize; start += step)
+        {
+            var count = Math.Min(step, batchSize - start);
+            var chunk = new float[step * InputLength];
+            input.Slice(start * InputLength, count * InputLength).CopyTo(chunk);
+            parts.Add(RunAllOnce(chunk, step, count));
+        }
+        return parts.Count == 1 ? parts[0] : [.. Enumerable.Range(0, allOutputNames.Length).Select(o => JoinBatch(parts.Select(p => p[o]).ToList(), batchSize))];
+    }
+
+    private NamedTensor[] RunAllOnce(float[] input, int batch, int keep)
+    {
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [batch, 3, InputSize, InputSize]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [OnnxConventions.InputName], [inputValue], allOutputNames);
+        var tensors = new NamedTensor[outputs.Count];
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var info = outputs[i].GetTensorTypeAndShape();
+            long[] shape = [keep, .. info.Shape.Skip(1)];
+            var length = checked((int)shape.Aggregate(1L, (a, d) => a * d));
+            Array data = TensorSpec.DatatypeOf(info.ElementDataType) switch
+            {
+                "FP32" => outputs[i].GetTensorDataAsSpan<float>()[..length].ToArray(),
+                "INT32" => outputs[i].GetTensorDataAsSpan<int>()[..length].ToArray(),
+                "INT64" => outputs[i].GetTensorDataAsSpan<long>()[..length].ToArray(),
+                _ => throw new InvalidDataException($"{Path}: output {allOutputNames[i]} is of type {info.ElementDataType}; FP32, INT32 and INT64 outputs are served"),
+            };
+            tensors[i] = new NamedTensor(allOutputNames[i], Outputs[i].Datatype, shape, data);
+        }
+        return tensors;
+    }
+
+    private static NamedTensor JoinBatch(List<NamedTensor> parts, int batchSize)
+    {
+        var joined = Array.CreateInstance(parts[0].Data.GetType().GetElementType()!, parts.Sum(p => p.Data.Length));
+        var at = 0;
+        foreach (var part in parts)
+        {
+            Array.Copy(part.Data, 0, joined, at, part.Data.Length);
+            at += part.Data.Length;
+        }
+        return parts[0] with { Shape = [batchSize, .. parts[0].Shape.Skip(1)], Data = joined };
     }
 
     private static float[] Join(List<float[]> parts) => parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];

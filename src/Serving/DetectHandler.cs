@@ -13,15 +13,10 @@ namespace SsdLite.Serving;
 /// count, decode and preprocess, wait for the batch worker until the deadline, post-process with the request's
 /// thresholds, and answer JSON or a drawn image. Refusals are <see cref="ServeException"/>s.
 /// </summary>
-internal sealed class DetectHandler(ServedModel model, ServeOptions options, DynamicBatcher batcher, WarmUpMark warmUp)
+internal sealed class DetectHandler(ServedModel model, ServeOptions options, DynamicBatcher batcher, WarmUpMark warmUp, Admission admission)
 {
     private readonly PostProcessor defaults = new(options.ScoreThreshold, topK: options.TopK,
         labels: ClassLabels.WithBackground(model.Detector.ClassNames));
-
-    // Requests admitted and not yet answered: those reading and decoding count too, or an overload would pile up
-    // decodes on the request threads (CPU the network needs) in front of a queue that never looks full.
-    private readonly int admitLimit = options.QueueLimit + options.MaxBatch;
-    private int admitted;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -31,23 +26,8 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
             await DetectAsync(context, counted: false).ConfigureAwait(false);
             return;
         }
-        if (Interlocked.Increment(ref admitted) > admitLimit)
-        {
-            Interlocked.Decrement(ref admitted);
-            throw QueueFull();
-        }
-        try
-        {
-            await DetectAsync(context, counted: true).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref admitted);
-        }
+        await admission.RunAsync(() => DetectAsync(context, counted: true)).ConfigureAwait(false);
     }
-
-    private ServeException QueueFull() =>
-        new(503, "queue_full", $"the server is at capacity ({options.QueueLimit} requests queued): retry shortly", retryAfterSeconds: 1);
 
     private async Task DetectAsync(HttpContext context, bool counted)
     {
@@ -69,11 +49,12 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         if (!batcher.TryEnqueue(job))
         {
             job.ReleaseInput();
-            throw QueueFull();
+            throw admission.QueueFull();
         }
         var slot = await AwaitAnswerAsync(job, deadline, cancel).ConfigureAwait(false);
         var inferred = Stopwatch.GetTimestamp();
-        var detections = post.Process(slot.Raw.ScoresOf(slot.Index), slot.Raw.BoxesOf(slot.Index), slot.Raw.ClassCount, image.Width, image.Height);
+        var raw = slot.Raw ?? throw new InvalidOperationException($"model {model.Name} has no {OnnxConventions.ScoresName} and {OnnxConventions.BoxesName} outputs to post-process");
+        var detections = post.Process(raw.ScoresOf(slot.Index), raw.BoxesOf(slot.Index), raw.ClassCount, image.Width, image.Height);
         var processed = Stopwatch.GetTimestamp();
 
         if (output is { } extension)
@@ -110,7 +91,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         }
     }
 
-    private static async Task<BatchSlot> AwaitAnswerAsync(InferenceJob job, long deadline, CancellationToken cancel)
+    internal static async Task<BatchSlot> AwaitAnswerAsync(InferenceJob job, long deadline, CancellationToken cancel)
     {
         var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
         try

@@ -6,24 +6,28 @@ using SsdLite.Runtime;
 namespace SsdLite.Serving;
 
 /// <summary>
-/// Triton's dynamic batching on one bounded channel: request threads enqueue preprocessed images (a full queue is
-/// refused at once, never waited on); one worker takes the first waiting request, gathers more until it holds
-/// <see cref="ServeOptions.MaxBatch"/> or <see cref="ServeOptions.MaxQueueDelayMs"/> has passed, drops those whose
+/// Triton's dynamic batching on one bounded channel: request threads enqueue preprocessed images, one per detect
+/// request and N per infer request (a full queue is refused at once, never waited on); one worker takes the first
+/// waiting request, gathers more until it holds <see cref="ServeOptions.MaxBatch"/> images (a request that would
+/// pass it waits for the next batch, whole) or <see cref="ServeOptions.MaxQueueDelayMs"/> has passed, drops those whose
 /// deadline passed or whose client left, and runs one ONNX Runtime call for the rest. Post-processing happens back on
-/// each request's thread, so the worker only ever runs the network.
+/// each request's thread, so the worker only ever runs the network. The run returns every output of the model
+/// (<see cref="OnnxDetector.RunAll"/>), so detect and infer requests share one batch.
 /// </summary>
 internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
 {
     private readonly Channel<InferenceJob> queue;
-    private readonly ObjectDetector detector;
+    private readonly OnnxDetector detector;
     private readonly ServingMetrics metrics;
     private readonly ILogger logger;
     private readonly int maxBatch;
     private readonly TimeSpan maxDelay;
     private readonly float[] batchInput;
     private readonly Task worker;
+    private InferenceJob? heldOver; // read, but too many images for the batch it was read into
+    private int batchImages;
 
-    public DynamicBatcher(ObjectDetector detector, ServeOptions options, ServingMetrics metrics, ILogger logger)
+    public DynamicBatcher(OnnxDetector detector, ServeOptions options, ServingMetrics metrics, ILogger logger)
     {
         this.detector = detector;
         this.metrics = metrics;
@@ -51,9 +55,10 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     {
         var batch = new List<InferenceJob>(maxBatch);
         var reader = queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (heldOver is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            batchImages = 0;
             await GatherAsync(reader, batch).ConfigureAwait(false);
             if (batch.Count > 0) RunBatch(batch);
         }
@@ -62,10 +67,20 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     private async Task GatherAsync(ChannelReader<InferenceJob> reader, List<InferenceJob> batch)
     {
         var until = Stopwatch.GetTimestamp() + (long)(maxDelay.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < maxBatch)
+        if (heldOver is { } first)
+        {
+            heldOver = null;
+            Admit(first, batch);
+        }
+        while (batchImages < maxBatch)
         {
             if (reader.TryRead(out var job))
             {
+                if (batchImages + job.Images > maxBatch)
+                {
+                    heldOver = job; // whole requests only: it opens the next batch
+                    return;
+                }
                 Admit(job, batch);
                 continue;
             }
@@ -104,19 +119,21 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
         }
         else
         {
-            job.Input.AsSpan(0, detector.InputLength).CopyTo(batchInput.AsSpan(batch.Count * detector.InputLength));
+            var length = job.Images * detector.InputLength;
+            job.Input.AsSpan(0, length).CopyTo(batchInput.AsSpan(batchImages * detector.InputLength));
             job.ReleaseInput();
             batch.Add(job);
+            batchImages += job.Images;
         }
     }
 
     private void RunBatch(List<InferenceJob> batch)
     {
         var started = Stopwatch.GetTimestamp();
-        RawPredictions raw;
+        IReadOnlyList<NamedTensor> tensors;
         try
         {
-            raw = detector.Predict(batchInput.AsSpan(0, batch.Count * detector.InputLength), batch.Count);
+            tensors = detector.RunAll(batchInput.AsSpan(0, batchImages * detector.InputLength), batchImages);
         }
         catch (Exception e)
         {
@@ -126,18 +143,30 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
             return;
         }
         var inference = Stopwatch.GetElapsedTime(started);
+        var raw = RawOf(tensors, batchImages);
         // A batch of warm-up requests alone is not traffic; a client's request that joined one counts at its real size.
-        var counted = batch.Count(job => job.Counted);
+        var counted = batch.Where(job => job.Counted).Sum(job => job.Images);
         if (counted > 0)
         {
             metrics.InferenceSeconds.Observe(inference.TotalSeconds);
             metrics.BatchSize.Observe(counted);
         }
-        for (var i = 0; i < batch.Count; i++)
+        var index = 0;
+        foreach (var job in batch)
         {
-            var queued = Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, started);
-            batch[i].Done.TrySetResult(new BatchSlot(raw, i, batch.Count, queued.TotalMilliseconds, inference.TotalMilliseconds));
+            var queued = Stopwatch.GetElapsedTime(job.EnqueuedAt, started);
+            job.Done.TrySetResult(new BatchSlot(tensors, raw, index, job.Images, batchImages, queued.TotalMilliseconds, inference.TotalMilliseconds));
+            index += job.Images;
         }
+    }
+
+    // The scores and boxes detect post-processes, sharing the run's arrays; null for a model without both.
+    private RawPredictions? RawOf(IReadOnlyList<NamedTensor> tensors, int images)
+    {
+        var scores = tensors.FirstOrDefault(t => t.Name == OnnxConventions.ScoresName);
+        var boxes = tensors.FirstOrDefault(t => t.Name == OnnxConventions.BoxesName);
+        if (scores is not { Data: float[] s, Shape: [_, var priors, _] } || boxes is not { Data: float[] b }) return null;
+        return new RawPredictions(images, checked((int)priors), detector.ClassCount, s, b);
     }
 
     /// <summary>Closes the queue; requests already in it are still answered before this returns.</summary>

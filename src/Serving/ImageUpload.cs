@@ -80,7 +80,7 @@ internal sealed record ImageUpload(string Name, byte[] Bytes, int Length)
         return (buffer, length);
     }
 
-    private static ServeException TooLarge(long? declared, long maxBytes) => new(413, "body_too_large",
+    internal static ServeException TooLarge(long? declared, long maxBytes) => new(413, "body_too_large",
         declared is { } d ? $"the request body is {d} bytes, more than the server's limit of {maxBytes} (--max-body-bytes)"
             : $"the request body is more than the server's limit of {maxBytes} bytes (--max-body-bytes)");
 }

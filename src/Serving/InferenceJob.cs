@@ -4,14 +4,16 @@ using System.Diagnostics;
 namespace SsdLite.Serving;
 
 /// <summary>
-/// One image on its way through the batching queue: its preprocessed input (rented from the shared pool; the worker
-/// returns it once copied into a batch or dropped), its deadline, and the answer the request awaits.
+/// One request's images on their way through the batching queue: their preprocessed input (rented from the shared
+/// pool; the worker returns it once copied into a batch or dropped), its deadline, and the answer the request awaits.
+/// A detect request brings one image; an infer request the N of its input tensor, which stay together in one batch.
 /// </summary>
 internal sealed class InferenceJob
 {
-    public InferenceJob(float[] input, long deadline, CancellationToken aborted, bool counted = true)
+    public InferenceJob(float[] input, long deadline, CancellationToken aborted, bool counted = true, int images = 1)
     {
         Input = input;
+        Images = images;
         Deadline = deadline;
         Aborted = aborted;
         Counted = counted;
@@ -21,7 +23,10 @@ internal sealed class InferenceJob
     /// <summary>False for the start-up warm-up's requests, which the metrics leave out.</summary>
     public bool Counted { get; }
 
-    /// <summary>The normalised image; owned by the worker once enqueued.</summary>
+    /// <summary>Images in <see cref="Input"/>, one after the other.</summary>
+    public int Images { get; }
+
+    /// <summary>The normalised images; owned by the worker once enqueued.</summary>
     public float[] Input { get; private set; }
 
     /// <summary>Stopwatch timestamp after which nobody waits for the answer.</summary>

@@ -10,14 +10,17 @@ using SsdLite.Runtime;
 namespace SsdLite.Serving;
 
 /// <summary>
-/// The service's whole HTTP surface on one page: the page, detect, the Open Inference Protocol's health and model
-/// metadata, Prometheus metrics and the OpenAPI document, behind one error boundary that turns every failure into
+/// The service's whole HTTP surface on one page: the page, detect, the Open Inference Protocol's health, model
+/// metadata and inference (with Triton's binary tensor data extension), Prometheus metrics and the OpenAPI document, behind one error boundary that turns every failure into
 /// <c>{"error": ...}</c> with its status (500s logged with the request id, never a stack trace to the client).
 /// </summary>
 public static class ServingEndpoints
 {
     /// <summary>The path of the detect endpoint.</summary>
     public const string DetectPath = "/v1/detect";
+
+    /// <summary>The Open Inference Protocol extensions this server speaks, as <c>GET /v2</c> lists them.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = ["binary_tensor_data"];
 
     private static readonly Lazy<byte[]> Page = new(() =>
     {
@@ -51,7 +54,8 @@ public static class ServingEndpoints
         var state = services.GetRequiredService<ServingState>();
         var metrics = services.GetRequiredService<ServingMetrics>();
 
-        endpoints.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8")).ExcludeFromDescription();
+        var page = PageFor(model);
+        endpoints.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8")).ExcludeFromDescription();
         endpoints.MapPost(DetectPath, (HttpContext context, DetectHandler detect) => detect.HandleAsync(context))
             .WithName("Detect")
             .WithSummary("Detect objects in one image")
@@ -62,19 +66,37 @@ public static class ServingEndpoints
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status413PayloadTooLarge)
             .Produces(StatusCodes.Status415UnsupportedMediaType).Produces(StatusCodes.Status503ServiceUnavailable)
             .Produces(StatusCodes.Status504GatewayTimeout);
-        endpoints.MapGet("/v2", () => Results.Json(new { name = "ssdlite", version = Version, extensions = Array.Empty<string>() }))
+        endpoints.MapPost("/v2/models/{name}/infer", (HttpContext context, string name, InferHandler infer) => infer.HandleAsync(context, name, null))
+            .WithName("Infer")
+            .WithSummary("Run the model on tensors (Open Inference Protocol)")
+            .WithDescription("Input input_0 FP32 [N, 3, S, S] as JSON data or binary data (Inference-Header-Content-Length); outputs as the ONNX file names them.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["application/octet-stream"])
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status413PayloadTooLarge)
+            .Produces(StatusCodes.Status503ServiceUnavailable).Produces(StatusCodes.Status504GatewayTimeout);
+        endpoints.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, InferHandler infer) =>
+            infer.HandleAsync(context, name, version)).WithSummary("Run one version of the model (this server has version 1)");
+        endpoints.MapGet("/v2", () => Results.Json(new { name = "ssdlite", version = Version, extensions = Extensions }))
             .WithSummary("Server metadata (Open Inference Protocol)");
         endpoints.MapGet("/v2/health/live", () => Results.Json(new { live = true })).WithSummary("Liveness: the process answers");
         endpoints.MapGet("/v2/health/ready", () => Readiness(state)).WithSummary("Readiness: 503 while warming up and once shutdown begins");
         endpoints.MapGet("/v2/models/{name}", (string name) => name == model.Name ? Results.Json(Metadata(model))
             : Results.Json(new { error = $"no model named '{name}' (this server serves '{model.Name}')" }, statusCode: 404))
             .WithSummary("Model metadata: inputs, outputs, classes");
+        endpoints.MapGet("/v2/models/{name}/versions/{version}", (string name, string version) => name == model.Name && version == "1"
+            ? Results.Json(Metadata(model))
+            : Results.Json(new { error = $"no model '{name}' version '{version}' (this server serves '{model.Name}' version 1)" }, statusCode: 404))
+            .WithSummary("Model metadata of one version");
         endpoints.MapGet("/v2/models/{name}/ready", (string name) => name == model.Name ? Readiness(state)
             : Results.Json(new { error = $"no model named '{name}'" }, statusCode: 404)).WithSummary("Model readiness");
         endpoints.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
             .WithSummary("Prometheus metrics");
         endpoints.MapOpenApi();
     }
+
+    // The page names its model, so that it can ask for the model's metadata before any upload. The name holds only
+    // letters, digits, '.', '-' and '_' (ServedModel), nothing an HTML attribute must escape.
+    private static byte[] PageFor(ServedModel model) =>
+        System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(Page.Value).Replace("%MODEL_NAME%", model.Name, StringComparison.Ordinal));
 
     private static IResult Readiness(ServingState state) => state.Ready
         ? Results.Json(new { ready = true })
@@ -93,7 +115,7 @@ public static class ServingEndpoints
             ["versions"] = new JsonArray("1"),
             ["platform"] = "onnxruntime_onnx",
             ["inputs"] = new JsonArray(Tensor(OnnxConventions.InputName, batch, 3, d.InputSize, d.InputSize)),
-            ["outputs"] = new JsonArray(Tensor(OnnxConventions.ScoresName, batch, priors, d.ClassCount), Tensor(OnnxConventions.BoxesName, batch, priors, 4)),
+            ["outputs"] = new JsonArray([.. d.Outputs.Select(o => (JsonNode?)Tensor(o, batch, priors))]),
             ["classes"] = new JsonArray([.. d.ClassNames.Select(n => (JsonNode?)JsonValue.Create(n))]),
             ["parameters"] = meta,
         };
@@ -106,11 +128,21 @@ public static class ServingEndpoints
         ["shape"] = new JsonArray([.. shape.Select(s => (JsonNode?)JsonValue.Create(s))]),
     };
 
+    // An output as the file declares it; the batch is the server's, and an SSD output's open prior count is the one
+    // the warm-up ran.
+    private static JsonObject Tensor(TensorSpec output, int batch, int priors) => new()
+    {
+        ["name"] = output.Name,
+        ["datatype"] = output.Datatype,
+        ["shape"] = new JsonArray([.. output.Shape.Select((s, i) => (JsonNode?)JsonValue.Create(i == 0 ? batch : s > 0 ? s : priors))]),
+    };
+
     private static string Version => typeof(ServingEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
     private static async Task ErrorBoundaryAsync(HttpContext context, RequestDelegate next, ServingMetrics metrics, WarmUpMark mark, ILogger logger)
     {
         var detect = context.Request.Path.Equals(DetectPath, StringComparison.OrdinalIgnoreCase);
+        var infer = IsInfer(context.Request.Path);
         // Only detect requests carry the start-up warm-up's mark; they are answered like any other and counted nowhere.
         var warmUp = detect && mark.Marks(context);
         var countedDetect = detect && !warmUp;
@@ -148,8 +180,16 @@ public static class ServingEndpoints
                 metrics.Requests.Inc(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 metrics.RequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
+            else if (infer)
+            {
+                metrics.InferRequests.Inc(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                metrics.InferRequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         }
     }
+
+    private static bool IsInfer(PathString path) => path.StartsWithSegments("/v2/models", StringComparison.OrdinalIgnoreCase)
+        && (path.Value ?? "").TrimEnd('/').EndsWith("/infer", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether <paramref name="path"/> needs a key when keys are set: detect, model metadata and infer, metrics.</summary>
     public static bool NeedsKey(PathString path)

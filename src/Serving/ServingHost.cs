@@ -53,7 +53,9 @@ public static class ServingHost
         services.AddSingleton(new ServingMetrics(options.MaxBatch));
         services.AddSingleton(sp => new DynamicBatcher(model.Detector, options, sp.GetRequiredService<ServingMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving.Batcher")));
+        services.AddSingleton<Admission>();
         services.AddSingleton<DetectHandler>();
+        services.AddSingleton<InferHandler>();
         services.AddSingleton<WarmUpMark>();
         services.TryAddSingleton(WarmUpRoute.OwnListener);
         services.AddSingleton<ServingState>();

@@ -6,7 +6,7 @@ using SsdLite.Serving.Metrics;
 namespace SsdLite.Serving;
 
 /// <summary>
-/// What <c>GET /metrics</c> exposes in Prometheus text format 0.0.4: detect requests by status, their latency, the
+/// What <c>GET /metrics</c> exposes in Prometheus text format 0.0.4: detect and infer requests by status, their latency, the
 /// queue depth, batch sizes, inference time, rejections by reason, and the process's memory, CPU time and GC counts.
 /// One instance per server, so two servers in one process (the tests) count apart. Written here rather than with
 /// prometheus-net: that package asks for Microsoft.Extensions.Http and ObjectPool versions the package feed lacks,
@@ -26,7 +26,10 @@ public sealed class ServingMetrics
             Enumerable.Range(1, Math.Max(1, maxBatch)).Select(i => (double)i).ToArray());
         InferenceSeconds = new Histogram("ssdlite_inference_duration_seconds", "Time of one ONNX Runtime call (a whole batch)",
             Histogram.Exponential(0.002, 2, 12));
-        Rejections = new LabelledCounter("ssdlite_rejections_total", "Detect requests refused, by reason", "reason");
+        Rejections = new LabelledCounter("ssdlite_rejections_total", "Detect and infer requests refused, by reason", "reason");
+        InferRequests = new LabelledCounter("ssdlite_infer_requests_total", "POST /v2/models/NAME/infer requests answered, by HTTP status", "status");
+        InferRequestSeconds = new Histogram("ssdlite_infer_request_duration_seconds", "Time from an infer request's arrival to its answer",
+            Histogram.Exponential(0.005, 2, 14));
     }
 
     /// <summary>Detect requests answered, by HTTP status.</summary>
@@ -41,8 +44,14 @@ public sealed class ServingMetrics
     /// <summary>Seconds per ONNX Runtime call (a whole batch).</summary>
     public Histogram InferenceSeconds { get; }
 
-    /// <summary>Detect requests refused, by reason.</summary>
+    /// <summary>Detect and infer requests refused, by reason.</summary>
     public LabelledCounter Rejections { get; }
+
+    /// <summary>Open Inference Protocol infer requests answered, by HTTP status.</summary>
+    public LabelledCounter InferRequests { get; }
+
+    /// <summary>Seconds from an infer request's arrival to its answer.</summary>
+    public Histogram InferRequestSeconds { get; }
 
     /// <summary>Requests waiting for the worker now.</summary>
     public long QueueDepth => Interlocked.Read(ref queueDepth);
@@ -61,6 +70,8 @@ public sealed class ServingMetrics
         BatchSize.WriteTo(text);
         InferenceSeconds.WriteTo(text);
         Rejections.WriteTo(text);
+        InferRequests.WriteTo(text);
+        InferRequestSeconds.WriteTo(text);
         using var process = Process.GetCurrentProcess();
         Gauge(text, "process_resident_memory_bytes", "Resident set size (VmRSS)", ResidentBytes());
         Gauge(text, "process_cpu_seconds_total", "User and system CPU time of the process", process.TotalProcessorTime.TotalSeconds, "counter");

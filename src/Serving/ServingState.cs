@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SsdLite.Runtime;
 
 namespace SsdLite.Serving;
 
@@ -39,8 +40,9 @@ internal sealed class ServingState(ServedModel model, ServeOptions options, ISer
             var zeros = new float[options.MaxBatch * detector.InputLength];
             for (var n = options.MaxBatch; n >= 1; n--)
             {
-                var raw = detector.Predict(zeros.AsSpan(0, n * detector.InputLength), n);
-                model.PriorCount = raw.PriorCount;
+                // All the outputs, as the batch worker runs them.
+                var outputs = detector.RunAll(zeros.AsSpan(0, n * detector.InputLength), n);
+                if (outputs.FirstOrDefault(o => o.Name == OnnxConventions.ScoresName) is { Shape: [_, var priors, _] }) model.PriorCount = (int)priors;
             }
             await WarmUpRequestPathAsync().ConfigureAwait(false);
             warm = true;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 
@@ -8,8 +9,10 @@ namespace SsdLite.Serving.Tests;
 
 /// <summary>
 /// The page in a real Chromium (Microsoft.Playwright driving the distribution's chromium, which scripts/install.sh
-/// installs) against the service on a real port: an uploaded image shows boxes where the JSON puts them, with its
-/// labels and scores and the list; a text file shows the server's error.
+/// installs) against the service on a real port: on the first paint the model line stays clear of the drop zone and
+/// no image (nor its broken-image icon) shows; the model's name, classes and input size appear from its metadata; an
+/// uploaded image shows boxes where the JSON puts them, with its labels and scores, the list and the answer's
+/// timings; the score slider hides the boxes below it without asking again; a text file shows the server's error.
 /// </summary>
 [Collection(ModelCollection.Name)]
 public sealed class PageTests(ModelFixture fixture)
@@ -34,11 +37,28 @@ public sealed class PageTests(ModelFixture fixture)
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1000, Height = 900 } });
+            // The metadata answer is held back, so that the page is seen as it first paints, still loading.
+            var metadata = new TaskCompletionSource();
+            await page.RouteAsync("**/v2/models/**", async route =>
+            {
+                await metadata.Task;
+                await route.ContinueAsync();
+            });
             await page.GotoAsync($"http://127.0.0.1:{port}/");
+            await CheckFirstPaintAsync(page);
+            metadata.SetResult();
+            await CheckModelLineAsync(page, model);
 
-            await page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg"));
+            var answer = await page.RunAndWaitForResponseAsync(() => page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg")),
+                r => r.Url.EndsWith("/v1/detect", StringComparison.Ordinal));
             await page.WaitForSelectorAsync("body[data-state=done]");
-            await CheckDrawnDetectionsAsync(page);
+            await CheckDrawnDetectionsAsync(page, 0);
+            await CheckTimingsAsync(page, JsonNode.Parse(await answer.TextAsync())!);
+            foreach (var threshold in new[] { 0.3, 0.5, 0.0 })
+            {
+                await page.EvaluateAsync("t => { const s = document.getElementById('threshold'); s.value = t; s.dispatchEvent(new Event('input')); }", threshold);
+                await CheckDrawnDetectionsAsync(page, threshold);
+            }
             var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
             Directory.CreateDirectory(screenshots);
             var shot = Path.Combine(screenshots, "page-detections.png");
@@ -63,17 +83,52 @@ public sealed class PageTests(ModelFixture fixture)
         }
     }
 
-    // Each drawn box where the JSON puts it (scaled to the shown image, within a pixel), with "label score" on it,
-    // and the list row by row.
-    private async Task CheckDrawnDetectionsAsync(IPage page)
+    // Before any answer: the model line and the drop zone do not overlap, and no image shows (an <img> without a
+    // source draws the broken-image icon and its alt text).
+    private static async Task CheckFirstPaintAsync(IPage page)
     {
-        var expected = fixture.Reference["image.jpg"]["detections"]!.AsArray();
+        Assert.Equal("model: loading…", await page.InnerTextAsync("#model"));
+        var line = (await page.Locator("#model").BoundingBoxAsync())!;
+        var drop = (await page.Locator("#drop").BoundingBoxAsync())!;
+        Assert.True(line.Y + line.Height <= drop.Y, $"the model line ({line.Y} to {line.Y + line.Height}) runs into the drop zone from {drop.Y}");
+        Assert.False(await page.Locator("#photo").IsVisibleAsync(), "an image shows before any upload");
+        Assert.False(await page.Locator("#stage").IsVisibleAsync());
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => [...document.images].filter(i => i.getClientRects().length > 0).length"));
+    }
+
+    // The model's name, input size and classes, from /v2/models/NAME.
+    private static async Task CheckModelLineAsync(IPage page, ServedModel model)
+    {
+        await page.WaitForFunctionAsync("() => !document.getElementById('model').textContent.includes('loading')");
+        var line = await page.InnerTextAsync("#model");
+        var classes = File.ReadAllLines(TestData.Oracle("labels-c7.txt")).Where(l => l.Length > 0 && l != "BACKGROUND").ToList();
+        var size = model.Detector.InputSize;
+        Assert.Equal($"model c7 · input {size}x{size} · {classes.Count} classes: {string.Join(", ", classes)} · ready", line);
+    }
+
+    // The answer's batch size and timings_ms, phase by phase, as the JSON gives them.
+    private static async Task CheckTimingsAsync(IPage page, JsonNode answer)
+    {
+        var t = answer["timings_ms"]!;
+        string Ms(string phase) => t[phase]!.GetValue<double>().ToString(CultureInfo.InvariantCulture);
+        Assert.Equal($"batch {answer["batch_size"]} · read {Ms("read")} ms · decode {Ms("decode")} ms · queue {Ms("queue")} ms · " +
+            $"inference {Ms("inference")} ms · postprocess {Ms("postprocess")} ms · total {Ms("total")} ms", await page.InnerTextAsync("#timings"));
+    }
+
+    // Each detection at or above `minScore` drawn where the JSON puts it (scaled to the shown image, within a pixel),
+    // with "label score" on it, and the list row by row; those below it neither drawn nor listed.
+    private async Task CheckDrawnDetectionsAsync(IPage page, double minScore)
+    {
+        var all = fixture.Reference["image.jpg"]["detections"]!.AsArray();
+        var expected = all.Where(d => d!["score"]!.GetValue<double>() >= minScore).ToList();
         var width = fixture.Reference["image.jpg"]["width"]!.GetValue<int>();
+        Assert.Equal($"{expected.Count} of {all.Count} detections", await page.InnerTextAsync("#shown"));
         var photo = (await page.Locator("#photo").BoundingBoxAsync())!;
         var scale = photo.Width / width;
         var boxes = page.Locator(".box");
         Assert.Equal(expected.Count, await boxes.CountAsync());
-        Assert.True(expected.Count >= 12);
+        Assert.True(minScore > 0 || expected.Count >= 12);
+        Assert.True(minScore < 0.3 || expected.Count < all.Count, "the slider's test thresholds hide some detections");
         var rows = page.Locator("#detections tbody tr");
         Assert.Equal(expected.Count, await rows.CountAsync());
         for (var i = 0; i < expected.Count; i++)
