@@ -88,7 +88,11 @@ public static class ServingEndpoints
             .WithSummary("Model metadata of one version");
         endpoints.MapGet("/v2/models/{name}/ready", (string name) => name == model.Name ? Readiness(state)
             : Results.Json(new { error = $"no model named '{name}'" }, statusCode: 404)).WithSummary("Model readiness");
-        endpoints.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
+        endpoints.MapGet("/metrics", (HttpContext context) =>
+            {
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                return metrics.WriteAsync(context.Response.Body, context.RequestAborted);
+            })
             .WithSummary("Prometheus metrics");
         endpoints.MapOpenApi();
     }
@@ -153,14 +157,14 @@ public static class ServingEndpoints
         }
         catch (ServeException e)
         {
-            if (!warmUp) metrics.Rejections.Inc(e.Reason);
+            if (!warmUp) metrics.Rejections.WithLabels(e.Reason).Inc();
             if (e.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await WriteErrorAsync(context, e.Status, e.Message).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
             // Kestrel's own limits: a body over MaxRequestBodySize (413), a sender below the minimum data rate (408).
-            if (!warmUp) metrics.Rejections.Inc(e.StatusCode == 413 ? "body_too_large" : "bad_request");
+            if (!warmUp) metrics.Rejections.WithLabels(e.StatusCode == 413 ? "body_too_large" : "bad_request").Inc();
             await WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -169,7 +173,7 @@ public static class ServingEndpoints
         }
         catch (Exception e)
         {
-            if (!warmUp) metrics.Rejections.Inc("error");
+            if (!warmUp) metrics.Rejections.WithLabels("error").Inc();
             logger.LogError(e, "request {RequestId} {Method} {Path} failed", context.TraceIdentifier, context.Request.Method, context.Request.Path);
             await WriteErrorAsync(context, 500, $"internal error (request id {context.TraceIdentifier}); the server log has the details").ConfigureAwait(false);
         }
@@ -177,12 +181,12 @@ public static class ServingEndpoints
         {
             if (countedDetect)
             {
-                metrics.Requests.Inc(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                metrics.Requests.WithLabels(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
                 metrics.RequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             else if (infer)
             {
-                metrics.InferRequests.Inc(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                metrics.InferRequests.WithLabels(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
                 metrics.InferRequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
@@ -205,7 +209,7 @@ public static class ServingEndpoints
     private static Task AuthenticateAsync(HttpContext context, RequestDelegate next, ApiKeys keys, ServingMetrics metrics, WarmUpMark mark)
     {
         if (!NeedsKey(context.Request.Path) || keys.Accepts(context.Request) || mark.Marks(context)) return next(context);
-        metrics.Rejections.Inc("unauthorized");
+        metrics.Rejections.WithLabels("unauthorized").Inc();
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"ssdlite\"";
         return WriteErrorAsync(context, StatusCodes.Status401Unauthorized,
             context.Request.Headers.Authorization.Count == 0 ? "an API key is needed: Authorization: Bearer KEY" : "the API key is not accepted");
