@@ -101,10 +101,11 @@ public sealed class BadInputTests(ModelFixture fixture)
     [Fact]
     public async Task ARequestPastItsDeadlineGets504()
     {
-        // 1 ms: decoding alone takes longer, so the deadline has passed before the worker could run the request.
+        // The deadline runs from the request's arrival; the body's second half comes 200 ms after its first, so a 1 ms
+        // deadline has passed, on any machine, before the request could reach the worker.
         await using var factory = new ServingFactory(fixture, new ServeOptions { TimeoutMs = 1 });
         using var client = await factory.ReadyClientAsync();
-        using var response = await client.PostAsync(Requests.Detect(), Requests.Multipart(TestData.Oracle("image.jpg")));
+        using var response = await client.PostAsync(Requests.Detect(), Requests.SlowMultipart(TestData.Oracle("image.jpg"), TimeSpan.FromMilliseconds(200)));
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Contains("deadline", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));

@@ -40,9 +40,9 @@ public sealed class LifecycleTests(ModelFixture fixture)
     [Fact]
     public async Task ReadinessIs503UntilTheWarmUpHasRunWhileLivenessAndDetectAnswer()
     {
-        // The warm-up runs the largest batch first: at 32 images of 300x300 that is over 20 GMAC, a few hundred ms on
-        // the 2-core machines this runs on, while an in-memory GET takes about a millisecond once the pipeline is built.
-        await using var factory = new ServingFactory(fixture, new ServeOptions { MaxBatch = 32 });
+        // The warm-up's requests wait for the gate, so the server is certainly not warm until the test opens it.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var factory = new ServingFactory(fixture, new ServeOptions { MaxBatch = 32 }, gate.Task);
         using var client = factory.CreateClient(); // starts the host; the warm-up starts on a pool thread
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var live = await client.GetAsync(new Uri("/v2/health/live", UriKind.Relative)))
@@ -58,7 +58,10 @@ public sealed class LifecycleTests(ModelFixture fixture)
         // A request that arrives during the warm-up waits for the worker and gets the same answer as any other.
         var answer = await Requests.DetectAsync(client, TestData.Oracle("image.jpg"));
         Assert.Equal(fixture.Reference["image.jpg"]["detections"]!.ToJsonString(), answer["detections"]!.ToJsonString());
+        using (var still = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative)))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, still.StatusCode); // the model answered, but the request path is not warm
 
+        gate.SetResult();
         var statuses = new List<HttpStatusCode>();
         while (statuses.Count == 0 || statuses[^1] != HttpStatusCode.OK)
         {

@@ -19,13 +19,21 @@ internal sealed class ServingFactory : WebApplicationFactory<ModelFixture>
 {
     private readonly ServedModel model;
     private readonly ServeOptions options;
+    private readonly Task? warmUpGate;
 
     static ServingFactory() =>
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_SSDLITE_SERVING_TESTS", AppContext.BaseDirectory);
 
-    public ServingFactory(ModelFixture fixture, ServeOptions options)
+    /// <param name="fixture">The model served.</param>
+    /// <param name="options">The server's options.</param>
+    /// <param name="warmUpGate">
+    /// When given, the warm-up's requests wait for it to complete, so that a test sees the server before its warm-up
+    /// has run, for certain, and decides when it ends.
+    /// </param>
+    public ServingFactory(ModelFixture fixture, ServeOptions options, Task? warmUpGate = null)
     {
         this.options = options;
+        this.warmUpGate = warmUpGate;
         model = fixture.Open();
     }
 
@@ -35,7 +43,20 @@ internal sealed class ServingFactory : WebApplicationFactory<ModelFixture>
 
     // TestServer has no listener: the warm-up's requests go through its in-memory handler, the whole pipeline still.
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.ConfigureTestServices(services => services.AddSingleton(new WarmUpRoute(server => ((TestServer)server).CreateClient())));
+        builder.ConfigureTestServices(services => services.AddSingleton(new WarmUpRoute(server => WarmUpClient((TestServer)server))));
+
+    private HttpClient WarmUpClient(TestServer server) => warmUpGate is null
+        ? server.CreateClient()
+        : new HttpClient(new GatedHandler(warmUpGate, server.CreateHandler())) { BaseAddress = server.BaseAddress };
+
+    private sealed class GatedHandler(Task gate, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>A client once readiness says 200 (the warm-up has run).</summary>
     public async Task<HttpClient> ReadyClientAsync()
@@ -75,6 +96,45 @@ internal static class Requests
         file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         form.Add(file, field, fileName);
         return form;
+    }
+
+    /// <summary>
+    /// The multipart form of <paramref name="path"/>, sent in two halves with <paramref name="pause"/> between them
+    /// and no declared length: the server has the request's head well before its body ends.
+    /// </summary>
+    public static HttpContent SlowMultipart(string path, TimeSpan pause) => new SlowContent(Multipart(path), pause);
+
+    private sealed class SlowContent : HttpContent
+    {
+        private readonly HttpContent inner;
+        private readonly TimeSpan pause;
+
+        public SlowContent(HttpContent inner, TimeSpan pause)
+        {
+            (this.inner, this.pause) = (inner, pause);
+            Headers.ContentType = inner.Headers.ContentType;
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var bytes = await inner.ReadAsByteArrayAsync();
+            await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await stream.FlushAsync();
+            await Task.Delay(pause);
+            await stream.WriteAsync(bytes.AsMemory(bytes.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     public static HttpContent Raw(byte[] bytes, string contentType)
