@@ -59,15 +59,41 @@ public static class CocoReader
     {
         try
         {
-            var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+            var bytes = AnnotationFiles.ReadAllBytes(path, AnnotationFiles.CocoJsonMaxBytes, "the COCO file");
+            if (FirstInvalidUtf8(bytes) is { } offset)
+            {
+                // JsonDocument checks a string's UTF-8 only when the string is read, and then throws
+                // InvalidOperationException from deep inside the reader; the whole file is checked here instead.
+                issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry, $"not UTF-8 text: invalid byte 0x{bytes[offset]:X2} at offset {offset}"));
+                return null;
+            }
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true });
             if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
             document.Dispose();
             issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry, "not a COCO file: the top level is not an object"));
+        }
+        catch (InvalidDataException e)
+        {
+            issues.Add(new DataIssue(path, DataIssueKind.FileTooLarge, e.Message));
         }
         catch (JsonException e)
         {
             issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry,
                 $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}: {e.Message}"));
+        }
+        return null;
+    }
+
+    // The offset of the first byte that is not part of valid UTF-8 (a fast vectorised check first; the walk rune by
+    // rune only for a file that fails it).
+    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        int offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) != System.Buffers.OperationStatus.Done) return offset;
+            offset += consumed;
         }
         return null;
     }
