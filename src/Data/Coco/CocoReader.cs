@@ -21,7 +21,11 @@ public static class CocoReader
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"COCO file not found: {jsonPath}", jsonPath);
         var issues = new List<DataIssue>();
         using var document = Load(jsonPath, issues);
-        if (document is null) return new DatasetRead(0, [], issues, labels ?? Labels.FromNames([], jsonPath));
+        if (document is null)
+        {
+            // Without labels the classes come from the file, so one that cannot be read has none: its problem is the error.
+            return labels is null ? throw new DataCheckException($"{jsonPath}: cannot be read", issues) : new DatasetRead(0, [], issues, labels);
+        }
         var root = document.RootElement;
         var context = new Context(jsonPath, imagesDir ?? Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, issues);
         var categories = ReadCategories(root, context);
