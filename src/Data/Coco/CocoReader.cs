@@ -154,7 +154,11 @@ public static class CocoReader
         foreach (var annotation in Array(root, "annotations", context))
         {
             string where = $"annotations[{index++}]";
-            if (annotation.TryGetProperty("id", out var idElement) && idElement.TryGetInt64(out long annotationId)) where = $"annotation id {annotationId}";
+            // TryGetProperty and TryGetInt64 throw on the wrong kind of element, so the kinds are checked first (fuzzing
+            // found an annotation id that was an array: tests/fuzz/findings/coco).
+            if (annotation.ValueKind == JsonValueKind.Object && annotation.TryGetProperty("id", out var idElement)
+                && idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out long annotationId))
+                where = $"annotation id {annotationId}";
             if (!context.Integer(annotation, "image_id", where, out long imageId)) continue;
             if (!images.TryGetValue(imageId, out var image))
             {
