@@ -137,6 +137,13 @@ public sealed class TrainOptions
     /// <summary>Sample images weighted by the inverse frequency of their rarest class, so each class is seen about equally.</summary>
     public bool BalanceData { get; set; }
 
+    /// <summary>
+    /// The largest width x height a training or validation image's header may declare; an image declaring more
+    /// (a decompression bomb) is named and skipped like any unreadable one. Default: ImageIO's (40 megapixels, or
+    /// SSDLITE_MAX_PIXELS).
+    /// </summary>
+    public long MaxPixels { get; set; } = SsdLite.Vision.ImageIO.MaxPixels;
+
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
         ["arch"] = (o, v) => o.Arch = SsdArchs.Parse(v),
@@ -188,6 +195,7 @@ public sealed class TrainOptions
         ["base_net_lr"] = (o, v) => o.BaseNetLr = Nullable(v) is { } r ? Double(r) : null,
         ["extra_layers_lr"] = (o, v) => o.ExtraLayersLr = Nullable(v) is { } r ? Double(r) : null,
         ["balance_data"] = (o, v) => o.BalanceData = Bool(v),
+        ["max_pixels"] = (o, v) => o.MaxPixels = long.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture),
     };
 
     /// <summary>The keys a config may set.</summary>
@@ -284,7 +292,7 @@ public sealed class TrainOptions
             $"crop_min_scale: {Format(CropMinScale)}", $"crop_max_aspect: {Format(CropMaxAspect)}",
             $"freeze_base_net: {Lower(FreezeBaseNet)}", $"freeze_net: {Lower(FreezeNet)}", $"freeze_bn: {Lower(FreezeBn)}",
             $"base_net_lr: {(BaseNetLr is { } b ? Format(b) : "null")}", $"extra_layers_lr: {(ExtraLayersLr is { } x ? Format(x) : "null")}",
-            $"balance_data: {Lower(BalanceData)}",
+            $"balance_data: {Lower(BalanceData)}", $"max_pixels: {MaxPixels}",
         };
         return string.Join('\n', lines) + "\n";
     }
@@ -299,6 +307,7 @@ public sealed class TrainOptions
         Require(BatchSize >= 2, "batch_size", BatchSize);
         Require(Lr > 0, "lr", Lr);
         Require(Workers >= 1, "workers", Workers);
+        Require(MaxPixels >= 1, "max_pixels", MaxPixels);
         Require(ValEvery >= 0, "val_every", ValEvery);
         Require(WarmupEpochs >= 0, "warmup_epochs", WarmupEpochs);
         Require(TMax is null or >= 1, "t_max", TMax ?? 0);
