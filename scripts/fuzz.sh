@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh TARGET SECONDS: fuzz one reader with afl++ and SharpFuzz for SECONDS, from the seed corpus in
-# tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt voc coco yolo-labels data-yaml image.
+# tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt voc coco yolo-labels data-yaml image
+# multipart.
 # Needs afl-fuzz (Debian's afl++) on PATH; installs the sharpfuzz tool (SharpFuzz.CommandLine 2.3.0) under the
 # work folder. Work folder: $SSDLITE_FUZZ_OUT (default /tmp/ssdlite-fuzz). Prints afl's figures at the end; crashes
 # and hangs land in WORK/findings/TARGET/default/{crashes,hangs}: copy each into tests/fuzz/findings/TARGET/ (the
@@ -21,7 +22,7 @@ if [ ! -f "$bin/.instrumented" ]; then
   # Copies, not the hard links the repository's build makes: sharpfuzz rewrites the files in place.
   dotnet build fuzz/SsdLite.Fuzz -c Release -o "$bin" -p:CreateHardLinksForCopyLocalIfPossible=false \
     -p:CreateHardLinksForCopyFilesToOutputDirectoryIfPossible=false >/dev/null
-  for assembly in SsdLite.Platform.dll SsdLite.Data.dll SsdLite.Vision.dll; do
+  for assembly in SsdLite.Platform.dll SsdLite.Data.dll SsdLite.Vision.dll SsdLite.Serving.dll; do
     cp "$bin/$assembly" "$bin/$assembly.copy" && mv -f "$bin/$assembly.copy" "$bin/$assembly"
   done
   # The namespaces whose branches afl sees (the readers); the rest (the engine set-up, which runs in a module
@@ -29,6 +30,7 @@ if [ ! -f "$bin/.instrumented" ]; then
   "$work/tools/sharpfuzz" "$bin/SsdLite.Platform.dll" SsdLite.Platform.Serialization SsdLite.Platform.Checkpoints
   "$work/tools/sharpfuzz" "$bin/SsdLite.Data.dll" SsdLite.Data
   "$work/tools/sharpfuzz" "$bin/SsdLite.Vision.dll" SsdLite.Vision
+  "$work/tools/sharpfuzz" "$bin/SsdLite.Serving.dll" SsdLite.Serving
   touch "$bin/.instrumented"
 fi
 out="$work/findings/$target"

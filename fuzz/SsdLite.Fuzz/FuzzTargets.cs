@@ -1,8 +1,12 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using SsdLite.Data;
 using SsdLite.Data.Coco;
 using SsdLite.Data.Yolo;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Platform.Serialization;
+using SsdLite.Serving;
 using SsdLite.Vision;
 
 namespace SsdLite.Fuzz;
@@ -16,10 +20,13 @@ namespace SsdLite.Fuzz;
 public static class FuzzTargets
 {
     /// <summary>The targets, by name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "voc", "coco", "yolo-labels", "data-yaml", "image"];
+    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "voc", "coco", "yolo-labels", "data-yaml", "image", "multipart"];
 
     /// <summary>The most pixels the image target decodes (a fuzzer's inputs declare any size).</summary>
     public const long ImageMaxPixels = 1 << 20;
+
+    /// <summary>The request body limit of the multipart target (serve's --max-body-bytes, smaller).</summary>
+    public const long MultipartMaxBytes = 1 << 20;
 
     /// <summary>Runs <paramref name="target"/> on <paramref name="input"/>, using <paramref name="work"/> as scratch.</summary>
     public static void Run(string target, byte[] input, string work)
@@ -50,6 +57,9 @@ public static class FuzzTargets
                 case "image":
                     _ = ImageIO.Decode(input, ImageMaxPixels);
                     break;
+                case "multipart":
+                    Multipart(input);
+                    break;
                 default:
                     throw new ArgumentException($"no fuzz target '{target}' (targets: {string.Join(", ", Names)})");
             }
@@ -63,7 +73,7 @@ public static class FuzzTargets
     /// <summary>The exceptions a reader may end in on a bad file.</summary>
     public static bool IsRefusal(Exception e) =>
         e is InvalidDataException or ImageException or DataCheckException or EndOfStreamException or FileNotFoundException
-            or DirectoryNotFoundException or ArgumentException;
+            or DirectoryNotFoundException or ArgumentException or ServeException { Status: < 500 };
 
     private static string Write(string work, string name, byte[] input)
     {
@@ -96,5 +106,27 @@ public static class FuzzTargets
         File.WriteAllBytes(Path.Combine(root, "images", "train", "a.jpg"), [0xFF, 0xD8, 0xFF]);
         File.WriteAllBytes(Path.Combine(root, "labels", "train", "a.txt"), input);
         YoloReader.Read(Path.Combine(root, "data.yaml"), "train", null, _ => (64, 48));
+    }
+
+    // A detect request as serve reads it (ImageUpload, with serve's form limits): the input's first line is the
+    // Content-Type header, the rest the body. A header with bytes Kestrel refuses before any handler runs (controls,
+    // non-ASCII) is not a request serve could see, so it is skipped.
+    private static void Multipart(byte[] input)
+    {
+        int newline = Array.IndexOf(input, (byte)'\n');
+        var header = input.AsSpan(0, newline < 0 ? input.Length : newline).TrimEnd((byte)'\r');
+        foreach (var b in header)
+        {
+            if (b is < 0x20 and not (byte)'\t' or > 0x7E) return;
+        }
+        var body = newline < 0 ? [] : input[(newline + 1)..];
+        var context = new DefaultHttpContext();
+        var form = new FormOptions();
+        ServingHost.ConfigureForm(form, MultipartMaxBytes);
+        context.Features.Set<IFormFeature>(new FormFeature(context.Request, form));
+        context.Request.ContentType = Encoding.ASCII.GetString(header);
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = new MemoryStream(body, writable: false);
+        _ = ImageUpload.ReadAsync(context.Request, MultipartMaxBytes, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

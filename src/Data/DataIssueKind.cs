@@ -50,4 +50,7 @@ public enum DataIssueKind
 
     /// <summary>A YOLO class index outside 0..N-1 of data.yaml's names.</summary>
     ClassOutOfRange,
+
+    /// <summary>An annotation file longer than its stated limit (<see cref="AnnotationFiles"/>); it is not read.</summary>
+    FileTooLarge,
 }

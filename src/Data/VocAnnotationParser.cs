@@ -64,8 +64,14 @@ internal sealed class VocAnnotationParser
         try
         {
             var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
-            using XmlReader reader = XmlReader.Create(_path, settings);
+            var bytes = AnnotationFiles.ReadAllBytes(_path, AnnotationFiles.VocXmlMaxBytes, "the VOC annotation");
+            using XmlReader reader = XmlReader.Create(new MemoryStream(bytes, writable: false), settings);
             document = XDocument.Load(reader);
+        }
+        catch (InvalidDataException e)
+        {
+            Report(DataIssueKind.FileTooLarge, e.Message);
+            return null;
         }
         catch (XmlException e)
         {

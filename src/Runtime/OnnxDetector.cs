@@ -61,6 +61,8 @@ public sealed class OnnxDetector : ObjectDetector
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
+        options ??= new OnnxDetectorOptions();
+        CheckSize(path, new FileInfo(path).Length, options);
         return Open(o => new InferenceSession(path, o), path, classNames, options);
     }
 
@@ -74,7 +76,15 @@ public sealed class OnnxDetector : ObjectDetector
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        options ??= new OnnxDetectorOptions();
+        CheckSize(name, model.Length, options);
         return Open(o => new InferenceSession(model, o), name, classNames, options);
+    }
+
+    private static void CheckSize(string path, long length, OnnxDetectorOptions options)
+    {
+        if (length > options.MaxModelBytes)
+            throw new InvalidDataException($"{path}: the model is {length} bytes, more than the limit of {options.MaxModelBytes} ({options.MaxModelBytes >> 20} MiB)");
     }
 
     private static OnnxDetector Open(Func<SessionOptions, InferenceSession> create, string path, IReadOnlyList<string>? classNames, OnnxDetectorOptions? options)

@@ -15,6 +15,15 @@ public sealed record OnnxDetectorOptions
     /// </summary>
     public bool AllowSpinning { get; init; } = true;
 
+    /// <summary>The default of <see cref="MaxModelBytes"/>: 512 MiB (an SsdLite export is 1 to 20 MB).</summary>
+    public const long DefaultMaxModelBytes = 512L << 20;
+
+    /// <summary>
+    /// The largest model file (or in-memory model) opened: a larger one is refused by its length before ONNX Runtime
+    /// reads it, which would hold all of it in memory.
+    /// </summary>
+    public long MaxModelBytes { get; init; } = DefaultMaxModelBytes;
+
     /// <summary>The thread count these options ask for.</summary>
     public int ResolvedThreads()
     {

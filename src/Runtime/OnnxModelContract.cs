@@ -20,11 +20,29 @@ internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int
         }
         if (!IsFloat(input) || input.Dimensions is not [var n, 3, var h, var w] || h <= 0 || h != w)
             throw new InvalidDataException($"{path}: input {Describe(OnnxConventions.InputName, input)}; {expected}, with a fixed square S");
+        CheckInputSize(path, n, h);
         if (!IsFloat(scores) || scores.Dimensions is not [_, _, var c] || c < 2)
             throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.ScoresName, scores)}; {expected}, with a fixed C of 2 or more");
         if (!IsFloat(boxes) || boxes.Dimensions is not [_, _, 4])
             throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.BoxesName, boxes)}; {expected}");
         return new OnnxModelContract(h, n > 0 ? n : null, c);
+    }
+
+    /// <summary>The largest input side S taken (SsdLite exports 300 to 512).</summary>
+    public const int MaxInputSize = 4096;
+
+    /// <summary>The most floats one call's input (a fixed batch N x 3 x S x S) may hold: 2^26, 256 MiB.</summary>
+    public const long MaxInputFloats = 1L << 26;
+
+    // The detector allocates a call's input at the size the model declares, so a declared size is checked before it
+    // becomes an allocation.
+    private static void CheckInputSize(string path, int batch, int side)
+    {
+        if (side > MaxInputSize)
+            throw new InvalidDataException($"{path}: input {OnnxConventions.InputName} declares a side of {side}, more than the limit of {MaxInputSize}");
+        long floats = (long)Math.Max(batch, 1) * 3 * side * side;
+        if (floats > MaxInputFloats)
+            throw new InvalidDataException($"{path}: input {OnnxConventions.InputName} declares a fixed batch of {batch} x 3 x {side} x {side} = {floats} floats, more than the limit of {MaxInputFloats}");
     }
 
     private static bool IsFloat(NodeMetadata node) => node.IsTensor && node.ElementDataType == TensorElementType.Float;

@@ -63,11 +63,14 @@ public static class ServingHost
         services.AddRouting();
         services.AddOpenApi();
         // The body is read and limited by ImageUpload; the form parser sees only the buffered copy.
-        services.Configure<FormOptions>(form =>
-        {
-            form.MultipartBodyLengthLimit = options.MaxBodyBytes;
-            form.ValueCountLimit = 64;
-        });
+        services.Configure<FormOptions>(form => ConfigureForm(form, options.MaxBodyBytes));
+    }
+
+    /// <summary>The form parser's limits under serve (also the multipart fuzz target's, fuzz/SsdLite.Fuzz).</summary>
+    internal static void ConfigureForm(FormOptions form, long maxBodyBytes)
+    {
+        form.MultipartBodyLengthLimit = maxBodyBytes;
+        form.ValueCountLimit = 64;
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ServeOptions options)

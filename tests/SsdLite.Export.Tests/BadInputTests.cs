@@ -71,6 +71,45 @@ public sealed class BadInputTests
         Assert.Equal(["a", "b", "c", "d"], renamed.ClassNames);
     }
 
+    [Fact]
+    public void AModelFilePastTheSizeLimitIsRefusedBeforeOnnxRuntimeReadsIt()
+    {
+        using var folder = new TempFolder("big-model");
+        // Sparse: one byte past the limit, no disk or memory behind it.
+        using (var stream = File.Create(folder["big.onnx"])) stream.SetLength(OnnxDetectorOptions.DefaultMaxModelBytes + 1);
+        if (OperatingSystem.IsLinux()) File.WriteAllText("/proc/self/clear_refs", "5");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<InvalidDataException>(() => OnnxDetector.Load(folder["big.onnx"]));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Equal($"{folder["big.onnx"]}: the model is {(512L << 20) + 1} bytes, more than the limit of {512L << 20} (512 MiB)", e.Message);
+        if (OperatingSystem.IsLinux())
+        {
+            var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var kib = long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(kib * 1024 < 1L << 30, $"peak resident memory {kib} KiB");
+        }
+        // The same limit for a model held in memory, lowered so the test holds only a small array.
+        var small = Assert.Throws<InvalidDataException>(() => OnnxDetector.Load(new byte[2048], "in-memory.onnx", null, new OnnxDetectorOptions { MaxModelBytes = 1024 }));
+        Assert.StartsWith("in-memory.onnx: the model is 2048 bytes, more than the limit of 1024", small.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AModelDeclaringAHugeInputIsRefusedBeforeAnyInputIsAllocated()
+    {
+        using var folder = new TempFolder("huge-input");
+        // What ONNX Runtime reports of the model: an input side of 100000 (40 GB a call) and a fixed batch of 10000 at 64.
+        Write(folder["side.onnx"], TwoOutputs([1, 3, 100000, 100000], [1, 10, 3], [1, 10, 4]));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxDetector.Load(folder["side.onnx"]));
+        Assert.Equal($"{folder["side.onnx"]}: input input_0 declares a side of 100000, more than the limit of 4096", e.Message);
+        Write(folder["batch.onnx"], TwoOutputs([10000, 3, 64, 64], [10000, 10, 3], [10000, 10, 4]));
+        e = Assert.Throws<InvalidDataException>(() => OnnxDetector.Load(folder["batch.onnx"]));
+        Assert.Equal($"{folder["batch.onnx"]}: input input_0 declares a fixed batch of 10000 x 3 x 64 x 64 = {10000L * 3 * 64 * 64} floats, more than the limit of {1L << 26}", e.Message);
+        // At the limits, a model still opens.
+        Write(folder["ok.onnx"], TwoOutputs([1, 3, 4096, 4096], [1, 10, 3], [1, 10, 4]));
+        using var ok = OnnxDetector.Load(folder["ok.onnx"], ["a", "b"]);
+        Assert.Equal(4096, ok.InputSize);
+    }
+
     private static void Write(string path, ModelProto model)
     {
         using var stream = File.Create(path);

@@ -125,6 +125,7 @@ public sealed class ConfigTests
         base_net_lr: 0.001
         extra_layers_lr: 0.002
         balance_data: true
+        max_pixels: 5000
         """;
 
     [Fact]
@@ -164,6 +165,7 @@ public sealed class ConfigTests
         Assert.Equal((true, true, false), (o.FreezeBaseNet, o.FreezeNet, o.FreezeBn));
         Assert.Equal((0.001, 0.002), (o.BaseNetLr, o.ExtraLayersLr));
         Assert.True(o.BalanceData);
+        Assert.Equal(5000, o.MaxPixels);
     }
 
     [Fact]

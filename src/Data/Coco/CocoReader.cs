@@ -21,7 +21,11 @@ public static class CocoReader
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"COCO file not found: {jsonPath}", jsonPath);
         var issues = new List<DataIssue>();
         using var document = Load(jsonPath, issues);
-        if (document is null) return new DatasetRead(0, [], issues, labels ?? Labels.FromNames([], jsonPath));
+        if (document is null)
+        {
+            // Without labels the classes come from the file, so one that cannot be read has none: its problem is the error.
+            return labels is null ? throw new DataCheckException($"{jsonPath}: cannot be read", issues) : new DatasetRead(0, [], issues, labels);
+        }
         var root = document.RootElement;
         var context = new Context(jsonPath, imagesDir ?? Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, issues);
         var categories = ReadCategories(root, context);
@@ -59,15 +63,41 @@ public static class CocoReader
     {
         try
         {
-            var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+            var bytes = AnnotationFiles.ReadAllBytes(path, AnnotationFiles.CocoJsonMaxBytes, "the COCO file");
+            if (FirstInvalidUtf8(bytes) is { } offset)
+            {
+                // JsonDocument checks a string's UTF-8 only when the string is read, and then throws
+                // InvalidOperationException from deep inside the reader; the whole file is checked here instead.
+                issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry, $"not UTF-8 text: invalid byte 0x{bytes[offset]:X2} at offset {offset}"));
+                return null;
+            }
+            var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true });
             if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
             document.Dispose();
             issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry, "not a COCO file: the top level is not an object"));
+        }
+        catch (InvalidDataException e)
+        {
+            issues.Add(new DataIssue(path, DataIssueKind.FileTooLarge, e.Message));
         }
         catch (JsonException e)
         {
             issues.Add(new DataIssue(path, DataIssueKind.MalformedEntry,
                 $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}: {e.Message}"));
+        }
+        return null;
+    }
+
+    // The offset of the first byte that is not part of valid UTF-8 (a fast vectorised check first; the walk rune by
+    // rune only for a file that fails it).
+    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) return null;
+        int offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) != System.Buffers.OperationStatus.Done) return offset;
+            offset += consumed;
         }
         return null;
     }
@@ -124,7 +154,11 @@ public static class CocoReader
         foreach (var annotation in Array(root, "annotations", context))
         {
             string where = $"annotations[{index++}]";
-            if (annotation.TryGetProperty("id", out var idElement) && idElement.TryGetInt64(out long annotationId)) where = $"annotation id {annotationId}";
+            // TryGetProperty and TryGetInt64 throw on the wrong kind of element, so the kinds are checked first (fuzzing
+            // found an annotation id that was an array: tests/fuzz/findings/coco).
+            if (annotation.ValueKind == JsonValueKind.Object && annotation.TryGetProperty("id", out var idElement)
+                && idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out long annotationId))
+                where = $"annotation id {annotationId}";
             if (!context.Integer(annotation, "image_id", where, out long imageId)) continue;
             if (!images.TryGetValue(imageId, out var image))
             {

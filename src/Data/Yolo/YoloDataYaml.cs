@@ -60,21 +60,55 @@ public sealed class YoloDataYaml
         return new YoloDataYaml(path, datasetRoot, splits, ReadNames(root, path));
     }
 
+    /// <summary>The deepest nesting of lists and maps taken; a data.yaml needs 2 (names under the top level).</summary>
+    public const int MaxDepth = 32;
+
     private static YamlMappingNode LoadMapping(string path)
     {
+        string text;
+        try
+        {
+            using var reader = new StreamReader(new MemoryStream(AnnotationFiles.ReadAllBytes(path, AnnotationFiles.DataYamlMaxBytes, "the data.yaml"), writable: false));
+            text = reader.ReadToEnd();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataCheckException(e.Message, [new DataIssue(path, DataIssueKind.FileTooLarge, e.Message)]);
+        }
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            CheckDepth(path, text);
+            stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e)
         {
             throw Bad(path, $"not valid YAML at line {e.Start.Line}: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner ends some malformed input in InvalidOperationException (fuzzing found it,
+            // tests/fuzz/findings/data-yaml) instead of its YamlException: still malformed YAML, not a crash.
+            throw Bad(path, $"not valid YAML: {e.Message}");
+        }
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping
             ? mapping
             : throw Bad(path, "expected a mapping (path, train, val, test, names) at the top level");
+    }
+
+    // YamlStream builds its node tree by recursion, so a file of a few hundred thousand nested brackets would end
+    // the process in a stack overflow, which no catch stops; the event parser, which keeps its own stack, counts
+    // the depth first.
+    private static void CheckDepth(string path, string text)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is (YamlDotNet.Core.Events.SequenceStart or YamlDotNet.Core.Events.MappingStart) && ++depth > MaxDepth)
+                throw Bad(path, $"lists and maps nested more than {MaxDepth} deep at line {parser.Current.Start.Line}");
+            if (parser.Current is YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd) depth--;
+        }
     }
 
     private static string? Scalar(YamlMappingNode root, string key) =>

@@ -94,7 +94,19 @@ public static class YoloReader
         var objects = new List<VocObject>();
         bool failed = false;
         int lineNumber = 0;
-        foreach (string line in File.ReadLines(labelPath))
+        byte[] bytes;
+        try
+        {
+            bytes = AnnotationFiles.ReadAllBytes(labelPath, AnnotationFiles.YoloLabelMaxBytes, "the YOLO label file");
+        }
+        catch (InvalidDataException e)
+        {
+            issues.Add(new DataIssue(labelPath, DataIssueKind.FileTooLarge, e.Message));
+            return null;
+        }
+        // StreamReader, as File.ReadLines did: a byte-order mark is dropped, not read as part of line 1.
+        using var reader = new StreamReader(new MemoryStream(bytes, writable: false));
+        while (reader.ReadLine() is { } line)
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;

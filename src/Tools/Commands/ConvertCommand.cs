@@ -26,11 +26,12 @@ internal static class ConvertCommand
         };
         var images = new Option<string?>("--images") { Description = "COCO source: the folder file_name is relative to (default: the JSON file's folder)" };
         var labels = new Option<string?>("--labels") { Description = "Class names (default: the source's own; VOC: DATA/labels.txt, else the 20 VOC classes)" };
+        var maxPixels = MaxPixelsOption.Create();
         var command = new Command("convert", "Convert a dataset between VOC, COCO JSON and YOLO, keeping every box and class")
         {
-            from, to, data, outDir, splits, images, labels,
+            from, to, data, outDir, splits, images, labels, maxPixels,
         };
-        command.SetAction(r => CommandRunner.Run("convert", () =>
+        command.SetAction(r => MaxPixelsOption.Then(r, maxPixels, () => CommandRunner.Run("convert", () =>
         {
             var source = r.GetValue(data)!;
             var format = r.GetValue(from) is { } f ? DetectionDatasets.ParseFormat(f) : DetectionDatasets.Detect(source);
@@ -42,7 +43,7 @@ internal static class ConvertCommand
             };
             request.Run(Console.Out);
             return 0;
-        }));
+        })));
         return command;
     }
 }

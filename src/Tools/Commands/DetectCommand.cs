@@ -74,12 +74,13 @@ internal static class DetectCommand
             Description = "Image or video files, folders, globs ('photos/*.jpg', 'data/**/*.jpg'), stream URLs (rtsp://, rtmp://, http(s)://), /dev/videoN, or - to read paths from standard input, one a line",
             Arity = ArgumentArity.OneOrMore,
         };
+        var maxPixels = MaxPixelsOption.Create();
         var command = new Command("detect", "Detect objects in images, videos, streams and cameras")
         {
             weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories,
-            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, paths,
+            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, maxPixels, paths,
         };
-        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels),
+        command.SetAction(r => MaxPixelsOption.Then(r, maxPixels, () => CommandRunner.Run("detect", () => Execute(new Settings(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
             ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!),
             new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },
@@ -91,7 +92,7 @@ internal static class DetectCommand
                 new VideoReadOptions { Stride = r.GetValue(stride), Start = r.GetValue(start), Duration = r.GetValue(duration), MaxFrames = r.GetValue(maxFrames) },
                 r.GetValue(saveFrames), r.GetValue(realtime),
                 r.GetValue(track) ? TrackOptions(r.GetValue(trackHigh), r.GetValue(newTrack), r.GetValue(trackBuffer)) : null),
-        })));
+        }))));
         return command;
     }
 

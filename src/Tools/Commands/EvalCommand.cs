@@ -31,14 +31,15 @@ internal static class EvalCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
         var runtime = SsdLite.Tools.Detect.DetectorRuntimes.Option();
+        var maxPixels = MaxPixelsOption.Create();
         var command = new Command("eval", "Evaluate a detector on VOC, COCO or YOLO data: VOC AP per class and mAP@0.5, or COCO's AP@[.5:.95] and its eleven companions")
         {
-            weights, data, format, images, split, labels, metric, json, results, plots, device, arch, runtime,
+            weights, data, format, images, split, labels, metric, json, results, plots, device, arch, runtime, maxPixels,
         };
-        command.SetAction(r => CommandRunner.Run("eval", () => Execute(Weights.WeightsResolver.Resolve(r.GetValue(weights)!),
+        command.SetAction(r => MaxPixelsOption.Then(r, maxPixels, () => CommandRunner.Run("eval", () => Execute(Weights.WeightsResolver.Resolve(r.GetValue(weights)!),
             new EvalData(r.GetValue(data)!, r.GetValue(split)!, r.GetValue(format) is { } f ? DetectionDatasets.ParseFormat(f) : null, r.GetValue(images)),
             r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(results), r.GetValue(plots), r.GetValue(device)!, ArchOption.Value(r, arch),
-            SsdLite.Tools.Detect.DetectorRuntimes.Parse(r.GetValue(runtime)!))));
+            SsdLite.Tools.Detect.DetectorRuntimes.Parse(r.GetValue(runtime)!)))));
         return command;
     }
 

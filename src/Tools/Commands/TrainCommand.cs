@@ -12,7 +12,7 @@ internal static class TrainCommand
         Option<string?> Resume, Option<string?> Out, Option<double?> MaxMinutes, Option<bool> Strict, Option<ulong?> Seed,
         Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images, Option<string?> Precision,
         Option<bool> FreezeBaseNet, Option<bool> FreezeNet, Option<string?> FreezeBn, Option<double?> BaseNetLr, Option<double?> ExtraLayersLr,
-        Option<bool> BalanceData);
+        Option<bool> BalanceData, Option<long?> MaxPixels);
 
     public static Command Create()
     {
@@ -41,14 +41,15 @@ internal static class TrainCommand
             new("--freeze-bn") { Description = "true (default): frozen parts' BatchNorm layers stay in eval mode; false: their statistics update, as in the reference (config key freeze_bn)" },
             new("--base-net-lr") { Description = "The backbone's learning rate (default: --lr; config key base_net_lr)" },
             new("--extra-layers-lr") { Description = "The extra layers' learning rate (default: --lr; config key extra_layers_lr)" },
-            new("--balance-data") { Description = "Sample images weighted by the inverse frequency of their rarest class (config key balance_data)" });
+            new("--balance-data") { Description = "Sample images weighted by the inverse frequency of their rarest class (config key balance_data)" },
+            MaxPixelsOption.CreateOptional());
         f.FreezeBn.AcceptOnlyFromAmong("true", "false");
         f.Precision.AcceptOnlyFromAmong("fp32", "bf16");
         var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC, COCO or YOLO data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
             f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images, f.Precision,
-            f.FreezeBaseNet, f.FreezeNet, f.FreezeBn, f.BaseNetLr, f.ExtraLayersLr, f.BalanceData,
+            f.FreezeBaseNet, f.FreezeNet, f.FreezeBn, f.BaseNetLr, f.ExtraLayersLr, f.BalanceData, f.MaxPixels,
         };
         command.SetAction(r => CommandRunner.RunWithEngine("train", () => Execute(r, f)));
         return command;
@@ -93,12 +94,16 @@ internal static class TrainCommand
         if (r.GetValue(f.BaseNetLr) is { } baseNetLr) o.BaseNetLr = baseNetLr;
         if (r.GetValue(f.ExtraLayersLr) is { } extraLayersLr) o.ExtraLayersLr = extraLayersLr;
         if (r.GetValue(f.BalanceData)) o.BalanceData = true;
+        if (r.GetValue(f.MaxPixels) is { } maxPixels) o.MaxPixels = maxPixels;
         o.Apply(r.GetValue(f.Set) ?? []);
     }
 
     /// <summary>Trains with Ctrl-C wired to a clean stop; the exit code says how the run ended.</summary>
     public static int RunTraining(TrainOptions options, string? resume)
     {
+        // The image reads of this run (training, validation, the data check) keep to the run's pixel limit.
+        var maxPixelsBefore = SsdLite.Vision.ImageIO.MaxPixels;
+        SsdLite.Vision.ImageIO.MaxPixels = options.MaxPixels;
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -121,6 +126,7 @@ internal static class TrainCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            SsdLite.Vision.ImageIO.MaxPixels = maxPixelsBefore;
         }
     }
 

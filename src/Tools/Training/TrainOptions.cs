@@ -138,6 +138,13 @@ public sealed class TrainOptions
     /// <summary>Sample images weighted by the inverse frequency of their rarest class, so each class is seen about equally.</summary>
     public bool BalanceData { get; set; }
 
+    /// <summary>
+    /// The largest width x height a training or validation image's header may declare; an image declaring more
+    /// (a decompression bomb) is named and skipped like any unreadable one. Default: ImageIO's (40 megapixels, or
+    /// SSDLITE_MAX_PIXELS).
+    /// </summary>
+    public long MaxPixels { get; set; } = SsdLite.Vision.ImageIO.MaxPixels;
+
     /// <summary>The keys a config may set.</summary>
     public static IReadOnlyCollection<string> Keys => [.. TrainOptionsYaml.Properties.Keys];
 
@@ -200,6 +207,7 @@ public sealed class TrainOptions
         Require(BatchSize >= 2, "batch_size", BatchSize);
         Require(Lr > 0, "lr", Lr);
         Require(Workers >= 1, "workers", Workers);
+        Require(MaxPixels >= 1, "max_pixels", MaxPixels);
         Require(ValEvery >= 0, "val_every", ValEvery);
         Require(WarmupEpochs >= 0, "warmup_epochs", WarmupEpochs);
         Require(TMax is null or >= 1, "t_max", TMax ?? 0);
