@@ -130,7 +130,7 @@ internal static class DetectCommand
         var imageCount = files.Count - videoCount;
         if (videoCount > 0) FfmpegBinaries.Require();
 
-        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels), s.Device, s.Arch);
+        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels, s.Weights), s.Device, s.Arch);
         detector.PostProcessor = ClassLabels.PostProcessorFor(detector, s.Threshold, topK: s.TopK);
         var results = s.Json is null ? null : new List<ImageDetections>();
         var failed = 0;
