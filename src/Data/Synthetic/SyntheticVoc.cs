@@ -57,7 +57,7 @@ public static class SyntheticVoc
         WriteSet(sets, "val", valIds);
         WriteSet(sets, "trainval", [.. trainIds, .. valIds]);
         WriteSet(sets, "test", testIds);
-        File.WriteAllText(Path.Combine(outDir, "labels.txt"), string.Join("\n", ClassNames) + "\n", Utf8);
+        File.WriteAllText(Path.Combine(outDir, "labels.txt"), string.Join("\n", options.Classes ?? ClassNames) + "\n", Utf8);
         return new SyntheticVocSummary(options.Images, objects, trainIds.Length, valIds.Length, testIds.Length);
     }
 
@@ -81,7 +81,7 @@ public static class SyntheticVoc
         var drawn = new List<(int Class, int Pixels, bool Truncated, bool Tiny)>();
         for (int k = 0; k < count; k++)
         {
-            drawn.Add(DrawObject(image, mask, owner, (short)k, rng, options.TinyFraction));
+            drawn.Add(DrawObject(image, mask, owner, (short)k, rng, options));
         }
 
         // The visible part of each object: its pixels not painted over by a later one.
@@ -189,12 +189,25 @@ public static class SyntheticVoc
         }
     }
 
+    private static int IndexOf(string name)
+    {
+        for (int i = 0; i < ClassNames.Count; i++)
+        {
+            if (ClassNames[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"no synthetic class {name}");
+    }
+
     private static (int Class, int Pixels, bool Truncated, bool Tiny) DrawObject(Image image, byte[] mask, short[] owner,
-        short index, Random rng, double tinyFraction)
+        short index, Random rng, SyntheticVocOptions options)
     {
         int w = image.Width, h = image.Height;
-        int cls = rng.Next(ClassNames.Count);
-        bool tiny = rng.NextDouble() < tinyFraction;
+        int cls = options.Classes is { } subset ? IndexOf(subset[rng.Next(subset.Count)]) : rng.Next(ClassNames.Count);
+        bool tiny = rng.NextDouble() < options.TinyFraction;
         int side = Math.Min(w, h);
         double size = side * (tiny ? 0.03 + (0.03 * rng.NextDouble()) : 0.08 + (0.52 * rng.NextDouble()));
         double stretch = Math.Exp(((2 * rng.NextDouble()) - 1) * 0.35); // aspect 0.7..1.4

@@ -39,6 +39,12 @@ public sealed record SyntheticVocOptions
     /// <summary>The JPEG quality of the written images.</summary>
     public int JpegQuality { get; init; } = 90;
 
+    /// <summary>
+    /// The shapes drawn, a subset of <see cref="SyntheticVoc.ClassNames"/> in any order (labels.txt lists them in
+    /// that order); null draws all six. Two sets with disjoint classes stand for a source and a target domain.
+    /// </summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
     /// <summary>The annotations' &lt;folder&gt;.</summary>
     public string DatasetName { get; init; } = "SYNTHETIC";
 
@@ -47,6 +53,12 @@ public sealed record SyntheticVocOptions
         if (Images <= 0 || Width < 32 || Height < 32 || SizeJitter is < 0 or >= 0.9 || MaxObjects < 1 || JpegQuality is < 1 or > 100)
         {
             throw new ArgumentException($"invalid synthetic dataset options: {this}");
+        }
+
+        if (Classes is { } classes && (classes.Count == 0 || classes.Distinct().Count() != classes.Count
+            || classes.Any(c => !SyntheticVoc.ClassNames.Contains(c))))
+        {
+            throw new ArgumentException($"synthetic classes [{string.Join(", ", classes)}] must be distinct names among {string.Join(", ", SyntheticVoc.ClassNames)}");
         }
 
         if (TrainFraction < 0 || ValFraction < 0 || TrainFraction + ValFraction > 1)

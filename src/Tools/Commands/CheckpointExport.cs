@@ -18,7 +18,7 @@ internal static class CheckpointExport
         try
         {
             TorchEngine.EnsureInitialized();
-            using var model = ModelSource.Load(weights, LabelFile.Read(labels), arch is null ? null : SsdArchs.Parse(arch));
+            using var model = ModelSource.Load(weights, LabelFile.Read(labels, weights), arch is null ? null : SsdArchs.Parse(arch));
             return OnnxExporter.ToBytes(model);
         }
         catch (Exception e) when (CommandRunner.IsUserError(e) && e is not (FileNotFoundException or ArgumentException or InvalidDataException))

@@ -29,6 +29,9 @@ internal static class DetectCommand
         /// <summary>A COCO file whose category ids (by name) the results use; null: class ids 1..N.</summary>
         public string? Categories { get; init; }
 
+        /// <summary>--shard: the block of the inputs this worker takes, and the suffix of its output files; null: all of them.</summary>
+        public DetectShard? Shard { get; init; }
+
         /// <summary>How video inputs are read, drawn and tracked.</summary>
         public VideoSettings Video { get; init; } = new(false, new VideoReadOptions(), false, false, null);
     }
@@ -69,6 +72,11 @@ internal static class DetectCommand
         var trackBuffer = new Option<int>("--track-buffer") { Description = "Frames (at 30 fps) a lost track is kept before its id is retired", DefaultValueFactory = _ => 30 };
         var trackHigh = new Option<float>("--track-thresh") { Description = "ByteTrack: detections above this score are matched first (the rest, above 0.1, second)", DefaultValueFactory = _ => 0.5f };
         var newTrack = new Option<float?>("--new-track-thresh") { Description = "ByteTrack: an unmatched detection scoring at least this starts a track (default: --track-thresh + 0.1)" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "INDEX/COUNT (0-based): detect one block of the inputs, writing --json/--jsonl as NAME-INDEX-of-COUNT.EXT " +
+                $"(ssdlite merge-detections joins them); auto: INDEX from {DetectShard.IndexVariable}, COUNT from {DetectShard.CountVariable} or auto/COUNT",
+        };
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Image or video files, folders, globs ('photos/*.jpg', 'data/**/*.jpg'), stream URLs (rtsp://, rtmp://, http(s)://), /dev/videoN, or - to read paths from standard input, one a line",
@@ -78,7 +86,7 @@ internal static class DetectCommand
         var command = new Command("detect", "Detect objects in images, videos, streams and cameras")
         {
             weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories,
-            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, maxPixels, paths,
+            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, maxPixels, shard, paths,
         };
         command.SetAction(r => MaxPixelsOption.Then(r, maxPixels, () => CommandRunner.Run("detect", () => Execute(new Settings(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
@@ -88,6 +96,7 @@ internal static class DetectCommand
         {
             CocoResults = r.GetValue(format) == "coco-results",
             Categories = r.GetValue(categories),
+            Shard = r.GetValue(shard) is { } text ? DetectShard.Parse(text) : null,
             Video = new VideoSettings(r.GetValue(video),
                 new VideoReadOptions { Stride = r.GetValue(stride), Start = r.GetValue(start), Duration = r.GetValue(duration), MaxFrames = r.GetValue(maxFrames) },
                 r.GetValue(saveFrames), r.GetValue(realtime),
@@ -98,6 +107,9 @@ internal static class DetectCommand
 
     private static int Execute(Settings s)
     {
+        if (s.Shard is not null && s.CocoResults)
+            throw new ArgumentException("--shard with --format coco-results: its image ids are numbered per run; write --format json shards, merge them, then convert");
+        s = s.Shard is { } shard ? s with { Json = s.Json is { } j ? shard.FileName(j) : null, Jsonl = s.Jsonl is { } l and not "-" ? shard.FileName(l) : s.Jsonl } : s;
         if (s.Threshold is < 0 or >= 1) throw new ArgumentException($"--score-threshold must be in [0, 1), got {s.Threshold}");
         s.Pipeline.Validate();
         var jsonlToStdout = s.Jsonl == "-";
@@ -110,15 +122,16 @@ internal static class DetectCommand
             Console.Error.WriteLine($"detect: warning: no images in {empty}");
         }
         if (inputs.Files.Count == 0) throw new FileNotFoundException($"no images found in {string.Join(", ", s.Paths)}");
+        var files = Shard(s.Shard, inputs.Files, messages);
         s.Video.Read.Validate();
         if (s.Video.SaveFrames && s.OutDir is null) throw new ArgumentException("--save-frames writes into --out DIR: name the folder");
         // Consecutive images go through DetectPipeline together; each video is its own run, in input order.
-        var segments = Segments(inputs.Files, s.Video.ForceVideo);
+        var segments = Segments(files, s.Video.ForceVideo);
         var videoCount = segments.Count(g => g.Video);
-        var imageCount = inputs.Files.Count - videoCount;
+        var imageCount = files.Count - videoCount;
         if (videoCount > 0) FfmpegBinaries.Require();
 
-        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels), s.Device, s.Arch);
+        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels, s.Weights), s.Device, s.Arch);
         detector.PostProcessor = ClassLabels.PostProcessorFor(detector, s.Threshold, topK: s.TopK);
         var results = s.Json is null ? null : new List<ImageDetections>();
         var failed = 0;
@@ -188,14 +201,15 @@ internal static class DetectCommand
         if (s.OutDir is not null && imageCount > 0) messages.WriteLine($"detect: drawn images in {s.OutDir}");
         if (s.Jsonl is not null && !jsonlToStdout) messages.WriteLine($"detect: wrote {s.Jsonl}");
         if (s.Json is not null) messages.WriteLine($"detect: wrote {s.Json}");
-        if (failed < imageCount || frames > 0) return 0;
+        // A shard's images may all be unreadable while the run's are not: merge-detections gives the run's verdict.
+        if (failed < imageCount || frames > 0 || s.Shard is not null) return 0;
         if (videoCount > 0)
         {
             Console.Error.WriteLine("ssdlite detect: error: no image or video frame could be read");
             return CommandRunner.Failure;
         }
-        Console.Error.WriteLine(inputs.Files.Count == 1 ? "ssdlite detect: error: the image could not be read"
-            : $"ssdlite detect: error: none of the {inputs.Files.Count} images could be read");
+        Console.Error.WriteLine(files.Count == 1 ? "ssdlite detect: error: the image could not be read"
+            : $"ssdlite detect: error: none of the {files.Count} images could be read");
         return CommandRunner.Failure;
     }
 
@@ -225,6 +239,17 @@ internal static class DetectCommand
         };
         options.Validate();
         return options;
+    }
+
+    /// <summary>The inputs this run takes: all of them, or the shard's block, which it names.</summary>
+    private static IReadOnlyList<string> Shard(DetectShard? shard, IReadOnlyList<string> all, TextWriter messages)
+    {
+        if (shard is not { } s) return all;
+        var (start, end) = s.Range(all.Count);
+        messages.WriteLine(end > start
+            ? $"detect: shard {s} takes inputs {start + 1}..{end} of {all.Count}"
+            : $"detect: shard {s} takes none of the {all.Count} inputs (more shards than inputs)");
+        return s.Take(all);
     }
 
     /// <summary>The inputs in order, consecutive images together and each video alone.</summary>

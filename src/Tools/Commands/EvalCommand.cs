@@ -46,7 +46,7 @@ internal static class EvalCommand
     private static int Execute(string weights, EvalData data, string? labels, string metric, string? json, string? results, string? plots, string device,
         SsdArch? arch, SsdLite.Tools.Detect.DetectorRuntime runtime)
     {
-        using var detector = SsdLite.Tools.Detect.DetectorRuntimes.Open(runtime, weights, LabelFile.Read(labels), device, arch);
+        using var detector = SsdLite.Tools.Detect.DetectorRuntimes.Open(runtime, weights, LabelFile.Read(labels, weights), device, arch);
         if (metric == "coco") return ExecuteCoco(detector, data, json, results);
         if (results is not null) throw new ArgumentException("--results writes COCO results: use it with --metric coco");
         var report = EvalRunner.Run(detector, data, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
@@ -79,5 +79,7 @@ internal static class EvalCommand
 /// <summary>The optional --labels file as the names a detector takes.</summary>
 internal static class LabelFile
 {
-    public static IReadOnlyList<string>? Read(string? path) => path is null ? null : SsdLite.Data.Labels.Load(path).Names;
+    /// <summary>The file's names; without one, those of the published detector <paramref name="weights"/> is (the reference's VOC classes), else null.</summary>
+    public static IReadOnlyList<string>? Read(string? path, string? weights = null) =>
+        path is not null ? SsdLite.Data.Labels.Load(path).Names : weights is null ? null : Weights.WeightsTable.LabelsFor(weights);
 }

@@ -38,14 +38,19 @@ public static class PretrainedWeights
             throw new ConfigException($"--pretrained {path} holds {other.Name()} weights, the run trains {arch.Name()}: set arch: {other.Name()}");
         var own = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
         var tensors = weights.Tensors.ToList();
-        var headsDiffer = tensors.Any(kv => kv.Key.StartsWith(ClassificationPrefix, StringComparison.Ordinal)
+        var countDiffers = tensors.Any(kv => kv.Key.StartsWith(ClassificationPrefix, StringComparison.Ordinal)
             && own.TryGetValue(kv.Key, out var shape) && !shape.SequenceEqual(kv.Value.shape));
+        // A checkpoint names its classes: the same count under other names would score class k as the file's k-th
+        // class, so its heads are as foreign as heads of another count. A reference .pth names none; its shape decides.
+        var namesDiffer = !countDiffers && weights.Config is { } source && !source.ClassNames.SequenceEqual(model.Config.ClassNames);
+        var headsDiffer = countDiffers || namesDiffer;
         if (headsDiffer) tensors = tensors.Where(kv => !kv.Key.StartsWith(ClassificationPrefix, StringComparison.Ordinal)).ToList();
         var result = model.load_state_dict(tensors, strict: false);
         if (headsDiffer)
         {
             model.ResetClassificationHeads();
-            say($"pretrained {path}: another class count; loaded everything but the classification heads, which start fresh");
+            say($"pretrained {path}: {(countDiffers ? "another class count" : "other class names")}; " +
+                "loaded everything but the classification heads, which start fresh");
         }
         Report(path, result.MissingKeys.Where(k => !headsDiffer || !k.StartsWith(ClassificationPrefix, StringComparison.Ordinal)).ToList(),
             result.UnexpectedKeys, say);

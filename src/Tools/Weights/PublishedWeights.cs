@@ -28,6 +28,12 @@ public sealed record PublishedWeights(string Name, string FileName, IReadOnlyLis
     PublishedKind Kind, string Description, string HashNote)
 {
     /// <summary>
+    /// A detector's class names without BACKGROUND, as its publisher's labels file lists them after it (the reference's
+    /// voc-model-labels.txt: BACKGROUND, then the 20 VOC classes); null for a backbone.
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>
     /// torchvision's rule: a file named NAME-HHHHHHHH.pth carries the first 8 hex digits of its SHA-256 as HHHHHHHH;
     /// null when the name has no such suffix.
     /// </summary>
@@ -63,14 +69,31 @@ public static class WeightsTable
             "torchvision's ImageNet MobileNetV2 (71.9% top-1), the base net for mb2-ssd-lite",
             "SHA-256 as several independent sources give it; its first 8 digits are the name's suffix, as torchvision checks"),
         new("mb2-ssd-lite-mp-0_686", "mb2-ssd-lite-mp-0_686.pth", [Hao + "mb2-ssd-lite-mp-0_686.pth", Archive + "mb2-ssd-lite-mp-0_686.pth"],
-            null, SsdArch.Mb2SsdLite, PublishedKind.Detector, "the reference's MobileNetV2 SSD-Lite on VOC (mAP 0.686)", Unpinned),
+            null, SsdArch.Mb2SsdLite, PublishedKind.Detector, "the reference's MobileNetV2 SSD-Lite on VOC (mAP 0.686)", Unpinned)
+        {
+            Labels = SsdLite.Data.Labels.Voc.Names,
+        },
         new("mobilenet-v1-ssd-mp-0_675", "mobilenet-v1-ssd-mp-0_675.pth", [Hao + "mobilenet-v1-ssd-mp-0_675.pth", Archive + "mobilenet-v1-ssd-mp-0_675.pth"],
-            null, SsdArch.Mb1Ssd, PublishedKind.Detector, "the reference's MobileNetV1 SSD on VOC (mAP 0.675)", Unpinned),
+            null, SsdArch.Mb1Ssd, PublishedKind.Detector, "the reference's MobileNetV1 SSD on VOC (mAP 0.675)", Unpinned)
+        {
+            Labels = SsdLite.Data.Labels.Voc.Names,
+        },
         new("mb2-imagenet-71_8", "mb2-imagenet-71_8.pth", [Hao + "mb2-imagenet-71_8.pth"], null, SsdArch.Mb2SsdLite, PublishedKind.Backbone,
             "the reference's ImageNet MobileNetV2 (71.8% top-1, its own key names), the base its mb2-ssd-lite started from", Unpinned),
         new("mobilenet_v1_with_relu_69_5", "mobilenet_v1_with_relu_69_5.pth", [Hao + "mobilenet_v1_with_relu_69_5.pth"], null, SsdArch.Mb1Ssd,
             PublishedKind.Backbone, "the reference's ImageNet MobileNetV1 (69.5% top-1), the base net for mb1-ssd and mb1-ssd-lite", Unpinned),
     ];
+
+    /// <summary>
+    /// The class names of the published detector that <paramref name="weightsPath"/> is by its file name (the cached
+    /// file, or a copy under its published name); null for any other file, whose labels --labels gives.
+    /// </summary>
+    public static IReadOnlyList<string>? LabelsFor(string weightsPath)
+    {
+        ArgumentNullException.ThrowIfNull(weightsPath);
+        return Find(Path.GetFileName(weightsPath)) is { Labels: { } labels } entry
+            && entry.FileName.Equals(Path.GetFileName(weightsPath), StringComparison.OrdinalIgnoreCase) ? labels : null;
+    }
 
     /// <summary>The entry named <paramref name="name"/> (its stem, or its file name); null if there is none.</summary>
     public static PublishedWeights? Find(string name)
