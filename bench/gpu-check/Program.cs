@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Platform.Engine;

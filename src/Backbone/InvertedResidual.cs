@@ -1,3 +1,5 @@
+using SsdLite.Core;
+
 namespace SsdLite.Backbone;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using SsdLite.Core;
+
 namespace SsdLite.Backbone;
 
 /// <summary>One depthwise-separable block of the MobileNetV1 table: output channels and the depthwise conv's stride.</summary>

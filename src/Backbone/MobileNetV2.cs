@@ -1,3 +1,5 @@
+using SsdLite.Core;
+
 namespace SsdLite.Backbone;
 
 /// <summary>One stage of the MobileNetV2 table: expansion t, output channels c, repeats n, first stride s.</summary>

@@ -1,3 +1,5 @@
+using SsdLite.Core;
+
 namespace SsdLite.Backbone;
 
 /// <summary>The ImageNet classifier: <c>features</c> (MobileNetV2), global average pool, <c>classifier</c> = dropout 0.2 + linear.</summary>

@@ -35,6 +35,8 @@ public sealed class DataLoader<TSample>
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Sampler is { } sampler && sampler.Weights.Count != samples.Count)
+            throw new ArgumentException($"the sampler was built for {sampler.Weights.Count} samples, the loader has {samples.Count}", nameof(options));
         _samples = samples;
         _transform = transform;
         _encoder = encoder;
@@ -62,7 +64,9 @@ public sealed class DataLoader<TSample>
     public int ActiveWorkers => Volatile.Read(ref _activeWorkers);
 
     /// <summary>The order in which an epoch visits the sample indices.</summary>
-    public int[] EpochOrder(int epoch) => LoaderSeeds.EpochOrder(_samples.Count, Options.Seed, epoch, Options.Shuffle);
+    public int[] EpochOrder(int epoch) => Options.Sampler is { } sampler
+        ? sampler.EpochOrder(Options.Seed, epoch)
+        : LoaderSeeds.EpochOrder(_samples.Count, Options.Seed, epoch, Options.Shuffle);
 
     /// <summary>
     /// The batches of one epoch. Workers start at the first <c>MoveNext</c> and stop, joined, when the
@@ -110,7 +114,9 @@ public sealed class DataLoader<TSample>
         for (int attempt = 0; attempt < order.Length; attempt++)
         {
             int sampleIndex = order[(position + attempt) % order.Length];
-            ulong seed = LoaderSeeds.Sample(Options.Seed, epoch, sampleIndex, attempt);
+            ulong seed = Options.Sampler is null
+                ? LoaderSeeds.Sample(Options.Seed, epoch, sampleIndex, attempt)
+                : LoaderSeeds.Draw(Options.Seed, epoch, position, attempt);
             try
             {
                 LoadInto(batch, slot, sampleIndex, seed);

@@ -21,6 +21,12 @@ public sealed class DataLoaderOptions
     /// <summary>Shuffle the samples each epoch (training); off for evaluation.</summary>
     public bool Shuffle { get; init; } = true;
 
+    /// <summary>
+    /// Draws each epoch's samples with this sampler (with replacement) instead of shuffling them; null: each
+    /// sample once per epoch. It must have been built for the loader's samples.
+    /// </summary>
+    public BalancedSampler? Sampler { get; init; }
+
     /// <summary>Seed of the shuffles and the augmentation seeds.</summary>
     public ulong Seed { get; init; }
 

@@ -9,7 +9,7 @@ namespace SsdLite.Data;
 public sealed class Labels
 {
     /// <summary>The name the reference writes as the first line of its labels files.</summary>
-    public const string BackgroundName = "BACKGROUND";
+    public const string BackgroundName = Runtime.ClassLabels.Background;
 
     private static readonly string[] VocNames =
     [

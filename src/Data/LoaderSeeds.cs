@@ -8,6 +8,8 @@ public static class LoaderSeeds
 {
     private const ulong ShuffleStream = 1;
     private const ulong SampleStream = 2;
+    private const ulong BalancedStream = 3;
+    private const ulong DrawStream = 4;
 
     /// <summary>The seed of the shuffle of one epoch.</summary>
     public static ulong Shuffle(ulong seed, int epoch) => SplitMix64.Hash(seed, ShuffleStream, (ulong)epoch);
@@ -18,6 +20,16 @@ public static class LoaderSeeds
     /// </summary>
     public static ulong Sample(ulong seed, int epoch, int sampleIndex, int attempt = 0) =>
         SplitMix64.Hash(seed, SampleStream, (ulong)epoch, (ulong)sampleIndex, (ulong)attempt);
+
+    /// <summary>The seed of one epoch's balanced draws (<see cref="BalancedSampler"/>).</summary>
+    public static ulong Balanced(ulong seed, int epoch) => SplitMix64.Hash(seed, BalancedStream, (ulong)epoch);
+
+    /// <summary>
+    /// The augmentation seed of the draw at <paramref name="position"/> of a balanced epoch: an image drawn twice in
+    /// one epoch is augmented two ways.
+    /// </summary>
+    public static ulong Draw(ulong seed, int epoch, int position, int attempt = 0) =>
+        SplitMix64.Hash(seed, DrawStream, (ulong)epoch, (ulong)position, (ulong)attempt);
 
     /// <summary>The order in which an epoch visits the samples: a seeded Fisher–Yates shuffle, or 0..count-1.</summary>
     public static int[] EpochOrder(int count, ulong seed, int epoch, bool shuffle)

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Runtime;
@@ -53,7 +53,7 @@ public sealed class Detector : ObjectDetector
     /// <summary>The model's configuration (architecture, width, input size, priors, classes).</summary>
     public SsdLiteConfig Config => model.Config;
 
-    /// <summary>The network that runs (BatchNorm-folded unless the detector was made without folding).</summary>
+    /// <summary>The detector's model as given, unfolded (inference runs on a BatchNorm-folded copy of it unless the detector was made without folding).</summary>
     public SsdLiteModel Model => model;
 
     /// <inheritdoc />

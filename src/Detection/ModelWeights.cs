@@ -1,5 +1,5 @@
 using System.Globalization;
-using SsdLite.Detection.Models;
+using SsdLite.Core;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Platform.Serialization;
 

@@ -1,5 +1,5 @@
 using SsdLite.Backbone;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using static SsdLite.Export.OnnxGraphBuilder;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Vision;

@@ -14,6 +14,17 @@ public static class DetectionJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
+        WriteFields(writer, detection);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The members of <see cref="Write"/>'s object (label, class_id, score, box) inside an object the caller opened, so
+    /// that a caller can add its own members (detect's <c>track_id</c>).
+    /// </summary>
+    public static void WriteFields(Utf8JsonWriter writer, DetectedObject detection)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("label", detection.Label);
         writer.WriteNumber("class_id", detection.ClassId);
         writer.WriteNumber("score", detection.Score);
@@ -23,6 +34,5 @@ public static class DetectionJson
         writer.WriteNumberValue(detection.Box.XMax);
         writer.WriteNumberValue(detection.Box.YMax);
         writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 }

@@ -31,7 +31,7 @@ public sealed record ServeOptions
     public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Largest width × height an image may declare in its header (413 above it, before any decoding).</summary>
-    public long MaxPixels { get; init; } = 40_000_000;
+    public long MaxPixels { get; init; } = SsdLite.Vision.ImageIO.DefaultMaxPixels;
 
     /// <summary>A request's deadline from its arrival: 504 once it passes, and it is dropped before inference if still queued.</summary>
     public int TimeoutMs { get; init; } = 10_000;
@@ -66,6 +66,18 @@ public sealed record ServeOptions
     /// </summary>
     public int WarmUpRequests { get; init; } = 200;
 
+    /// <summary>
+    /// A file of API keys, one per line (<c>--api-key-file</c>): detect, model metadata and infer, and metrics then
+    /// need <c>Authorization: Bearer KEY</c>. Null: no authentication (a warning when listening beyond loopback).
+    /// </summary>
+    public string? ApiKeyFile { get; init; }
+
+    /// <summary>The server certificate for https:// addresses (<c>--https-cert</c>): a .pfx/.p12, or a PEM certificate with <see cref="HttpsKey"/>.</summary>
+    public string? HttpsCertificate { get; init; }
+
+    /// <summary>The PEM private key of a PEM <see cref="HttpsCertificate"/> (<c>--https-key</c>).</summary>
+    public string? HttpsKey { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -81,7 +93,33 @@ public sealed record ServeOptions
         Check(ScoreThreshold is >= 0 and < 1, "--score-threshold", ScoreThreshold, "in [0, 1)");
         if (!Uri.TryCreate(Urls.Split(';')[0], UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new ArgumentException($"--urls must be http(s)://HOST:PORT addresses separated by ';', got '{Urls}'");
+        if (ApiKeyFile is not null && !File.Exists(ApiKeyFile)) throw new ArgumentException($"--api-key-file {ApiKeyFile}: no such file");
+        if (HttpsCertificate is not null && !File.Exists(HttpsCertificate)) throw new ArgumentException($"--https-cert {HttpsCertificate}: no such file");
+        if (HttpsKey is not null && HttpsCertificate is null) throw new ArgumentException("--https-key needs --https-cert");
+        if (HttpsKey is not null && !File.Exists(HttpsKey)) throw new ArgumentException($"--https-key {HttpsKey}: no such file");
+        if (Urls.Split(';').Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) && HttpsCertificate is null)
+            throw new ArgumentException($"--urls '{Urls}' has an https address: give its certificate with --https-cert");
     }
+
+    /// <summary>
+    /// What start-up warns about: listening beyond loopback without <see cref="ApiKeyFile"/> (anyone who can reach
+    /// the address can use the model), or over plain http beyond loopback.
+    /// </summary>
+    public IReadOnlyList<string> SecurityWarnings()
+    {
+        var warnings = new List<string>();
+        foreach (var url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || IsLoopback(uri.Host)) continue;
+            if (ApiKeyFile is null) warnings.Add($"{url} is reachable beyond this machine and no --api-key-file is set: anyone who reaches it can use the model");
+            if (uri.Scheme == "http") warnings.Add($"{url} is plain http beyond this machine: keys and images travel unencrypted (use https:// with --https-cert)");
+        }
+        return warnings;
+    }
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static void Check(bool ok, string name, double value, string expected)
     {

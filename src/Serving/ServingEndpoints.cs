@@ -36,6 +36,8 @@ public static class ServingEndpoints
         var warmUp = app.ApplicationServices.GetRequiredService<WarmUpMark>();
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving");
         app.Use((context, next) => ErrorBoundaryAsync(context, next, metrics, warmUp, logger));
+        if (app.ApplicationServices.GetService<ApiKeys>() is { } keys)
+            app.Use((context, next) => AuthenticateAsync(context, next, keys, metrics, warmUp));
         app.UseStatusCodePages(context => WriteErrorAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
             $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}: {StatusText(context.HttpContext.Response.StatusCode)}"));
         app.UseRouting();
@@ -147,6 +149,26 @@ public static class ServingEndpoints
                 metrics.RequestSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/> needs a key when keys are set: detect, model metadata and infer, metrics.</summary>
+    public static bool NeedsKey(PathString path)
+    {
+        if (path.StartsWithSegments(DetectPath, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase))
+            return true;
+        // /v2/models/NAME/ready is a readiness probe and stays open, like /v2/health/*.
+        return path.StartsWithSegments("/v2/models", StringComparison.OrdinalIgnoreCase)
+            && !(path.Value ?? "").TrimEnd('/').EndsWith("/ready", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // The start-up warm-up's own requests carry the per-process mark instead of a key.
+    private static Task AuthenticateAsync(HttpContext context, RequestDelegate next, ApiKeys keys, ServingMetrics metrics, WarmUpMark mark)
+    {
+        if (!NeedsKey(context.Request.Path) || keys.Accepts(context.Request) || mark.Marks(context)) return next(context);
+        metrics.Rejections.Inc("unauthorized");
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"ssdlite\"";
+        return WriteErrorAsync(context, StatusCodes.Status401Unauthorized,
+            context.Request.Headers.Authorization.Count == 0 ? "an API key is needed: Authorization: Bearer KEY" : "the API key is not accepted");
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string message)

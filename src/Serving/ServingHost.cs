@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -38,6 +39,8 @@ public static class ServingHost
     public static async Task<int> RunAsync(ServeOptions options, ServedModel model, CancellationToken cancel = default)
     {
         using var host = CreateHostBuilder(options, model).Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SsdLite.Serving");
+        foreach (var warning in options.SecurityWarnings()) logger.LogWarning("{Warning}", warning);
         await host.RunAsync(cancel).ConfigureAwait(false);
         return 0;
     }
@@ -45,6 +48,7 @@ public static class ServingHost
     private static void AddServices(IServiceCollection services, ServeOptions options, ServedModel model)
     {
         services.AddSingleton(options);
+        if (options.ApiKeyFile is { } keys) services.AddSingleton(new ApiKeys(keys));
         services.AddSingleton(model);
         services.AddSingleton(new ServingMetrics(options.MaxBatch));
         services.AddSingleton(sp => new DynamicBatcher(model.Detector, options, sp.GetRequiredService<ServingMetrics>(),
@@ -70,5 +74,32 @@ public static class ServingHost
         kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
         kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBytesPerSecond, TimeSpan.FromSeconds(5));
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        if (options.HttpsCertificate is { } certificate)
+        {
+            var loaded = LoadCertificate(certificate, options.HttpsKey);
+            kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = loaded);
+        }
+    }
+
+    /// <summary>
+    /// A server certificate with its private key: a PKCS#12 file (.pfx/.p12; password from SSDLITE_HTTPS_PASSWORD, if
+    /// any), or a PEM certificate with its PEM key (<paramref name="key"/>, else the key in the same file).
+    /// </summary>
+    public static X509Certificate2 LoadCertificate(string certificate, string? key)
+    {
+        var extension = Path.GetExtension(certificate).ToLowerInvariant();
+        X509Certificate2 loaded;
+        try
+        {
+            loaded = extension is ".pfx" or ".p12"
+                ? X509CertificateLoader.LoadPkcs12FromFile(certificate, Environment.GetEnvironmentVariable("SSDLITE_HTTPS_PASSWORD"))
+                : X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new ArgumentException($"--https-cert {certificate}: {e.Message}", e);
+        }
+        if (!loaded.HasPrivateKey) throw new ArgumentException($"--https-cert {certificate}: no private key (give the PEM key with --https-key)");
+        return loaded;
     }
 }

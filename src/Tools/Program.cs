@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SsdLite.Platform.Engine;
 using SsdLite.Tools.Bench;
 using SsdLite.Tools.Commands;
 
@@ -7,14 +6,10 @@ namespace SsdLite.Tools;
 
 internal static class Program
 {
-    // The console prepares the engine here rather than in a module initializer (SsdLiteEngineInMain), so that serve,
-    // dispatched first, runs an ONNX model in a process that never maps libtorch (docs/serving.md).
-    private static int Main(string[] args)
-    {
-        if (ServeCommand.Handles(args)) return ServeCommand.Run(args);
-        TorchEngine.EnsureInitialized();
-        return BuildRoot().Parse(args).Invoke();
-    }
+    // The console has no module initializer (SsdLiteEngineInMain): each command that needs a tensor prepares the
+    // engine itself (CommandRunner.RunWithEngine, DetectorRuntimes.Open), so that detect and eval on an ONNX model,
+    // convert, synth and serve run in a process that never maps libtorch (docs/architecture.md).
+    private static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
 
     public static RootCommand BuildRoot()
     {
@@ -28,6 +23,8 @@ internal static class Program
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(WeightsCommand.Create());
+        root.Subcommands.Add(ChecksCommand.Create());
         return root;
     }
 }

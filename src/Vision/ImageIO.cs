@@ -13,7 +13,28 @@ public static unsafe class ImageIO
     /// <summary>The JPEG quality used when none is given (OpenCV's own default).</summary>
     public const int DefaultJpegQuality = 95;
 
-    /// <summary>Reads and decodes an image file; throws <see cref="ImageException"/> naming the file and the reason.</summary>
+    /// <summary>The default of <see cref="MaxPixels"/> and of serve's <c>--max-pixels</c>: 40 megapixels.</summary>
+    public const long DefaultMaxPixels = 40_000_000;
+
+    /// <summary>The environment variable that sets <see cref="MaxPixels"/> for a whole process (detect, eval, train, convert).</summary>
+    public const string MaxPixelsVariable = "SSDLITE_MAX_PIXELS";
+
+    /// <summary>
+    /// The largest width x height an image file's header may declare for <see cref="Read"/> and <see cref="ReadSize"/>:
+    /// a file declaring more is refused after its header is read, before any pixel memory is taken (a decompression
+    /// bomb in a training set is then named and skipped like any unreadable image). <see cref="DefaultMaxPixels"/>
+    /// unless <c>SSDLITE_MAX_PIXELS</c> says otherwise; settable.
+    /// </summary>
+    public static long MaxPixels { get; set; } = MaxPixelsFromEnvironment(Environment.GetEnvironmentVariable(MaxPixelsVariable));
+
+    /// <summary>The limit an <c>SSDLITE_MAX_PIXELS</c> value sets: a positive integer, else <see cref="DefaultMaxPixels"/>.</summary>
+    public static long MaxPixelsFromEnvironment(string? value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0 ? limit : DefaultMaxPixels;
+
+    /// <summary>
+    /// Reads and decodes an image file; throws <see cref="ImageException"/> naming the file and the reason, and
+    /// refuses a header that declares more than <see cref="MaxPixels"/> pixels.
+    /// </summary>
     public static Image Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -33,7 +54,7 @@ public static unsafe class ImageIO
 
         try
         {
-            return DecodeChecked(bytes, long.MaxValue);
+            return DecodeChecked(bytes, MaxPixels);
         }
         catch (ImageException e)
         {
@@ -61,7 +82,7 @@ public static unsafe class ImageIO
     public static Image Decode(ReadOnlySpan<byte> data, long maxPixels) => DecodeChecked(data, maxPixels);
 
     /// <summary>
-    /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .bmp, .webp); quality applies to JPEG.
+    /// Writes an image; the format follows the extension (.jpg/.jpeg, .png, .webp); quality applies to JPEG.
     /// The file appears whole or not at all: the bytes go to a temporary file beside it, then replace it.
     /// </summary>
     public static void Write(string path, Image image, int quality = DefaultJpegQuality)
@@ -93,7 +114,7 @@ public static unsafe class ImageIO
         }
     }
 
-    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".bmp", ".webp").</summary>
+    /// <summary>Encodes to memory; <paramref name="extension"/> names the format (".jpg", ".png", ".webp").</summary>
     public static byte[] Encode(Image image, string extension, int quality = DefaultJpegQuality)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -118,8 +139,6 @@ public static unsafe class ImageIO
     {
         switch (extension.ToLowerInvariant())
         {
-            case ".bmp":
-                return BmpWriter.Encode(image);
             case ".jpg" or ".jpeg" or ".jpe":
                 // 4:2:0 chroma, as libjpeg's (and so OpenCV's) default.
                 return EncodeSkia(image, p => p.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)));
@@ -128,7 +147,7 @@ public static unsafe class ImageIO
             case ".webp":
                 return EncodeSkia(image, p => p.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100)));
             default:
-                throw new ImageException($"no encoder for the extension '{extension}' (use .jpg, .jpeg, .png, .bmp or .webp)");
+                throw new ImageException($"no encoder for the extension '{extension}' (use .jpg, .jpeg, .png or .webp)");
         }
     }
 

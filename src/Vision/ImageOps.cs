@@ -3,9 +3,6 @@ namespace SsdLite.Vision;
 /// <summary>The interpolations <see cref="ImageOps.Resize(ReadOnlySpan{byte}, int, int, Span{byte}, int, int, int, Interpolation)"/> offers (cv::InterpolationFlags values).</summary>
 public enum Interpolation
 {
-    /// <summary>cv::INTER_NEAREST: the pixel at floor(x * srcWidth / dstWidth).</summary>
-    Nearest = 0,
-
     /// <summary>cv::INTER_LINEAR, bit-exact with OpenCV 4.x for uint8 images.</summary>
     Linear = 1,
 }
@@ -116,7 +113,7 @@ public static unsafe class ImageOps
 
     private static void CheckInterpolation(Interpolation interpolation)
     {
-        if (interpolation is not (Interpolation.Linear or Interpolation.Nearest))
+        if (interpolation is not Interpolation.Linear)
         {
             throw new ArgumentOutOfRangeException(nameof(interpolation), $"interpolation {interpolation} is not offered");
         }

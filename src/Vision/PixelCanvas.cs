@@ -7,8 +7,8 @@ namespace SsdLite.Vision;
 /// Drawing in place on a packed uint8 buffer of 1 or 3 channels (an <see cref="Image"/>'s pixels, or a
 /// single-channel mask), through SkiaSharp. On a 1-channel buffer a colour's R component is the value drawn.
 /// Coordinates are pixels (a pixel's centre at +0.5), thickness &lt; 0 fills; <c>antiAlias</c> blends the edges,
-/// otherwise every pixel touched gets the colour exactly. Text needs a font file (<see cref="PixelFont"/>):
-/// without one, text and labels are left out and shapes still drawn.
+/// otherwise every pixel touched gets the colour exactly. Text is drawn with <see cref="PixelFont.Default"/> (the
+/// embedded DejaVu Sans unless SSDLITE_FONT names another); a canvas given no font leaves text out and still draws shapes.
 /// </summary>
 public readonly unsafe ref struct PixelCanvas
 {
@@ -31,9 +31,6 @@ public readonly unsafe ref struct PixelCanvas
         Channels = channels;
         Font = PixelFont.Default;
     }
-
-    /// <summary>Whether this process found a font, so that text and labels are drawn (<see cref="PixelFont.Default"/>).</summary>
-    public static bool HasFont => PixelFont.Default is not null;
 
     /// <summary>Width in pixels.</summary>
     public int Width { get; }

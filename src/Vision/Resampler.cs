@@ -36,11 +36,7 @@ internal static unsafe class Resampler
         }
 
         var plan = new Plan(srcWidth, srcHeight, dstWidth, dstHeight);
-        if (interpolation == Interpolation.Nearest)
-        {
-            Nearest(src, srcWidth, srcHeight, srcStride, dst, dstWidth, dstHeight, cn, plan);
-        }
-        else if (plan.IsHalving)
+        if (plan.IsHalving)
         {
             HalveBytes(src, srcStride, dst, dstWidth, dstHeight, cn);
         }
@@ -61,11 +57,7 @@ internal static unsafe class Resampler
         }
 
         var plan = new Plan(srcWidth, srcHeight, dstWidth, dstHeight);
-        if (interpolation == Interpolation.Nearest)
-        {
-            Nearest(src, srcWidth, srcHeight, srcStride, dst, dstWidth, dstHeight, cn, plan);
-        }
-        else if (plan.IsHalving)
+        if (plan.IsHalving)
         {
             HalveFloats(src, srcStride, dst, dstWidth, dstHeight, cn);
         }
@@ -431,31 +423,6 @@ internal static unsafe class Resampler
                 int i = ((x / cn) * 2 * cn) + (x % cn);
                 float sum = pairwise ? (s0[i] + s0[i + cn]) + (s1[i] + s1[i + cn]) : s0[i] + s0[i + cn] + s1[i] + s1[i + cn];
                 d[x] = sum * 0.25f;
-            }
-        }
-    }
-
-    private static void Nearest<T>(T* src, int srcWidth, int srcHeight, int srcStride, T* dst, int dstWidth,
-        int dstHeight, int cn, Plan plan)
-        where T : unmanaged
-    {
-        int[] xofs = new int[dstWidth];
-        for (int x = 0; x < dstWidth; x++)
-        {
-            xofs[x] = Math.Min((int)Math.Floor(x * plan.ScaleX), srcWidth - 1) * cn;
-        }
-
-        for (int y = 0; y < dstHeight; y++)
-        {
-            T* s = src + ((long)Math.Min((int)Math.Floor(y * plan.ScaleY), srcHeight - 1) * srcStride);
-            T* d = dst + ((long)y * dstWidth * cn);
-            for (int x = 0; x < dstWidth; x++, d += cn)
-            {
-                T* p = s + xofs[x];
-                for (int c = 0; c < cn; c++)
-                {
-                    d[c] = p[c];
-                }
             }
         }
     }

@@ -1,3 +1,4 @@
+using SsdLite.Core;
 using TorchSharp;
 
 namespace SsdLite.Backbone.Tests;

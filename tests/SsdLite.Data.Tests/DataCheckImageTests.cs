@@ -37,4 +37,38 @@ public sealed class DataCheckImageTests : IDisposable
             $"<size> says 64x48 but the image {_tree.ImagePath("rotated")} decodes as 48x64"), result.Issues[1]);
         Assert.Equal((_tree.ImagePath("text"), DataIssueKind.UnreadableImage), (result.Issues[2].File, result.Issues[2].Kind));
     }
+
+    [Fact]
+    public void ADecompressionBombInATrainingSetIsNamedAndSkippedWithinBoundedMemory()
+    {
+        _tree.WriteAnnotation("ok", VocTestTree.Xml("ok.jpg", 64, 48, VocTestTree.Object("cat", "1", "1", "30", "30")));
+        WriteJpeg("ok", 64, 48);
+        _tree.WriteAnnotation("bomb", VocTestTree.Xml("bomb.png", 60000, 60000, VocTestTree.Object("cat", "1", "1", "30", "30")));
+        var bomb = _tree.ImagePath("bomb", ".png");
+        File.WriteAllBytes(bomb, SsdLite.Serving.Tests.PngHeader.Declaring(60000, 60000)); // 14.4 GB of pixels declared
+        Assert.Equal(ImageIO.DefaultMaxPixels, ImageIO.MaxPixels);
+
+        if (OperatingSystem.IsLinux()) File.WriteAllText("/proc/self/clear_refs", "5");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        DataCheckResult result = DataCheck.Run([_tree.Root], "trainval", Labels.Voc);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        if (OperatingSystem.IsLinux())
+        {
+            var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            Assert.True(long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) < 1L << 20, hwm); // KiB: under 1 GiB
+        }
+
+        Assert.Equal(["ok"], result.Samples.Select(s => s.Id));
+        DataIssue issue = Assert.Single(result.Issues);
+        Assert.Equal((bomb, DataIssueKind.UnreadableImage), (issue.File, issue.Kind));
+        Assert.Contains("declares 60000x60000 = 3600000000 pixels, more than the limit of 40000000", issue.Message);
+    }
+
+    [Theory]
+    [InlineData(null, ImageIO.DefaultMaxPixels)]
+    [InlineData("1000000", 1_000_000L)]
+    [InlineData("-5", ImageIO.DefaultMaxPixels)]
+    [InlineData("lots", ImageIO.DefaultMaxPixels)]
+    public void TheLimitComesFromTheEnvironmentWhenSet(string? value, long expected) =>
+        Assert.Equal(expected, ImageIO.MaxPixelsFromEnvironment(value));
 }

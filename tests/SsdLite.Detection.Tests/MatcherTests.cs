@@ -1,3 +1,5 @@
+using SsdLite.Core;
+
 namespace SsdLite.Detection.Tests;
 
 public class MatcherTests

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SsdLite.Core;
 
 namespace SsdLite.Detection.Tests;
 

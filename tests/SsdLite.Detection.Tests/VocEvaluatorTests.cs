@@ -1,3 +1,4 @@
+using SsdLite.Core.Evaluation;
 using SsdLite.Runtime;
 namespace SsdLite.Detection.Tests;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Onnx;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 
@@ -25,7 +25,7 @@ public sealed class BadInputTests
         File.WriteAllText(folder["text.onnx"], "this is not a protobuf model\n");
         File.Copy(TestFiles.Oracle("image.jpg"), folder["image.onnx"]);
         // A real export cut in half: the protobuf ends inside a weight.
-        using (var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(2), 0.25, 96, SsdLite.Backbone.ChannelRounding.Truncate)))
+        using (var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(2), 0.25, 96, SsdLite.Core.ChannelRounding.Truncate)))
             OnnxExporter.Export(model, folder["whole.onnx"]);
         var whole = File.ReadAllBytes(folder["whole.onnx"]);
         File.WriteAllBytes(folder["half.onnx"], whole[..(whole.Length / 2)]);
@@ -62,7 +62,7 @@ public sealed class BadInputTests
     public void LabelsThatDisagreeWithTheClassCountAreRefused()
     {
         using var folder = new TempFolder("labels");
-        using (var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(4), 0.25, 96, SsdLite.Backbone.ChannelRounding.Truncate)))
+        using (var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(4), 0.25, 96, SsdLite.Core.ChannelRounding.Truncate)))
             OnnxExporter.Export(model, folder["m.onnx"]);
         var e = Assert.Throws<ArgumentException>(() => OnnxDetector.Load(folder["m.onnx"], ["a", "b", "c"]));
         Assert.Contains(folder["m.onnx"], e.Message);

@@ -1,4 +1,4 @@
-using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;

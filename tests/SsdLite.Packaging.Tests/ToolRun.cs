@@ -25,7 +25,7 @@ internal sealed class ToolRun
         Image = Directory.GetFiles(Path.Combine(Data, "JPEGImages"), "*.jpg").Order(StringComparer.Ordinal).First();
     }
 
-    /// <summary>XDG_CACHE_HOME of the tool's processes: where the engine writes a patched libLibTorchSharp, if any.</summary>
+    /// <summary>XDG_CACHE_HOME of the tool's processes: where the engine once wrote a patched libLibTorchSharp, and now writes nothing.</summary>
     public string CacheHome { get; }
 
     /// <summary>The tool's install folder (holds the <c>ssdlite</c> command).</summary>

@@ -252,43 +252,15 @@ public sealed partial class ServeProcessTests(ModelFixture fixture)
     }
 
     // `ssdlite serve ARGS` as a child, its stdout and stderr gathered into one log for the assertions' messages.
-    private static (Process Server, StringBuilder Log) StartServe(params string[] args)
-    {
-        var server = Process.Start(TestData.SsdliteStart(["serve", .. args]))!;
-        var log = new StringBuilder();
-        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        return (server, log);
-    }
+    private static (Process Server, StringBuilder Log) StartServe(params string[] args) => ServeChild.Start(args);
 
     private static async Task WaitReadyAsync(int port, Process server, StringBuilder log)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        for (var i = 0; i < 600; i++)
-        {
-            Assert.False(server.HasExited, $"serve exited early: {log}");
-            try
-            {
-                using var ready = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/v2/health/ready"));
-                if (ready.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet, or too busy starting to answer within the client's timeout
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"serve was not ready in 60 s: {log}");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        await ServeChild.WaitReadyAsync(client, server, log);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ServeChild.FreePort();
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);

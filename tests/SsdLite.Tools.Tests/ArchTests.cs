@@ -1,4 +1,5 @@
 using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;

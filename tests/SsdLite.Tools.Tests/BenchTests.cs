@@ -44,7 +44,7 @@ public sealed class BenchTests
         var settings = new BenchSettings
         {
             Parts = BenchParts.Inference | BenchParts.Train,
-            Arch = SsdLite.Detection.Models.SsdArch.Mb1Ssd,
+            Arch = SsdLite.Core.SsdArch.Mb1Ssd,
             Width = 0.25,
             InputSize = 64,
             NumClasses = 3,

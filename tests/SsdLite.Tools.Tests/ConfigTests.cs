@@ -112,7 +112,7 @@ public sealed class ConfigTests
         Assert.Equal(Math.Sqrt(0.1 * 0.2), priors[6], 5);
         Assert.Equal(0.1 * Math.Sqrt(2), priors[10], 5);
         Assert.Equal(0.1 / Math.Sqrt(2), priors[11], 5);
-        var back = SsdLite.Detection.SsdLiteConfig.FromJson(config.ToJson());
+        var back = SsdLite.Core.SsdLiteConfig.FromJson(config.ToJson());
         Assert.Equal(priors, back.GeneratePriors());
     }
 
@@ -142,7 +142,7 @@ public sealed class ConfigTests
     public void DefaultPriorsAreTheReferenceTable()
     {
         var config = new TrainOptions().ModelConfig(["a"]);
-        Assert.Same(SsdLite.Detection.PriorSpec.Reference, config.Priors);
+        Assert.Same(SsdLite.Core.PriorSpec.Reference, config.Priors);
         Assert.Equal(3000, config.GeneratePriors().Length / 4);
     }
 

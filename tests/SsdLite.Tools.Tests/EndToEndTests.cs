@@ -1,3 +1,5 @@
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
 using SsdLite.Data.Synthetic;
 using SsdLite.Detection;

@@ -1,5 +1,5 @@
+using SsdLite.Core.Evaluation;
 using SsdLite.Data.Synthetic;
-using SsdLite.Detection;
 using SsdLite.Runtime;
 using SsdLite.Tools.Evaluation;
 using Xunit.Abstractions;

@@ -123,9 +123,12 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A run stopped after 2 of 3 epochs in one precision resumes in the other: the checkpoint holds float32 weights,
-    /// the resumed run completes the third epoch, its loss lies within 3% of the uninterrupted run's in either
-    /// direction, and it differs from that run (the precision did switch).
+    /// A run stopped after 2 of 3 epochs resumes from its float32 checkpoint. In its own precision the resumed run
+    /// repeats the uninterrupted one exactly (every epoch's loss equal: the checkpoint restores weights, optimizer,
+    /// schedule and sampler). In the other precision it completes the third epoch, differs from the uninterrupted run
+    /// (the precision did switch), and stays within 8% of it, the bound the five-step test above holds bf16 steps to:
+    /// an epoch's loss is a mean of such steps. Measured on a Zen 4 EPYC with AVX512-BF16 (2026-12-07): bf16 then
+    /// fp32 3.3%, fp32 then bf16 1.9%, while the two straight runs already differ by 4.6% after two epochs.
     /// </summary>
     [Fact]
     public void CheckpointsResumeAcrossPrecisions()
@@ -144,21 +147,37 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         foreach (var (first, then) in new[] { (TrainPrecision.Bf16, TrainPrecision.Fp32), (TrainPrecision.Fp32, TrainPrecision.Bf16) })
         {
             var straight = Run(data, folder[$"straight-{first}"], first, 3);
-            var stopped = Run(data, folder[$"switch-{first}"], first, 2);
-            using (var saved = Checkpoint.Load(stopped.LastCheckpoint))
+            var expected = Losses(folder[$"straight-{first}"]);
+            foreach (var resumeIn in new[] { first, then })
             {
-                var weights = saved.Tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal)).ToList();
-                Assert.NotEmpty(weights);
-                Assert.All(weights, kv => Assert.True(kv.Value.dtype is ScalarType.Float32 or ScalarType.Int64, $"{kv.Key} is {kv.Value.dtype}"));
+                var runDir = folder[$"resume-{first}-{resumeIn}"];
+                var stopped = Run(data, runDir, first, 2);
+                AssertFloat32Weights(stopped.LastCheckpoint);
+                var resumed = new Trainer(Options(data, runDir, resumeIn, 3), new RecordingProgress()).Run(stopped.LastCheckpoint);
+                Assert.Equal(TrainOutcome.Completed, resumed.Outcome);
+                Assert.Equal(straight.Position.Step, resumed.Position.Step);
+                var actual = Losses(runDir);
+                output.WriteLine($"{first} then {resumeIn}: {string.Join(" ", actual)} against {string.Join(" ", expected)}");
+                Assert.Equal(expected.Count, actual.Count);
+                Assert.Equal(expected[..^1], actual[..^1]); // the first two epochs ran in the first precision
+                if (resumeIn == first)
+                {
+                    Assert.Equal(expected[^1], actual[^1]);
+                    continue;
+                }
+                var relative = Math.Abs(actual[^1] - expected[^1]) / expected[^1];
+                Assert.True(relative <= 0.08, $"{first} -> {then}: epoch-3 loss {actual[^1]} against {expected[^1]} uninterrupted ({relative:P2}, allowed 8%)");
+                Assert.NotEqual(expected[^1], actual[^1]);
             }
-            var resumed = new Trainer(Options(data, folder[$"switch-{first}"], then, 3), new RecordingProgress()).Run(stopped.LastCheckpoint);
-            Assert.Equal(TrainOutcome.Completed, resumed.Outcome);
-            Assert.Equal(straight.Position.Step, resumed.Position.Step);
-            var expected = LastLoss(folder[$"straight-{first}"]);
-            var actual = LastLoss(folder[$"switch-{first}"]);
-            Assert.True(Math.Abs(actual - expected) / expected <= 0.03, $"{first} -> {then}: epoch-3 loss {actual} against {expected} uninterrupted");
-            Assert.NotEqual(expected, actual);
         }
+    }
+
+    private static void AssertFloat32Weights(string checkpoint)
+    {
+        using var saved = Checkpoint.Load(checkpoint);
+        var weights = saved.Tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(weights);
+        Assert.All(weights, kv => Assert.True(kv.Value.dtype is ScalarType.Float32 or ScalarType.Int64, $"{kv.Key} is {kv.Value.dtype}"));
     }
 
     private static TrainOptions Options(string data, string outDir, TrainPrecision precision, int epochs)
@@ -176,10 +195,10 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         return result;
     }
 
-    private static double LastLoss(string runDir)
+    private static List<double> Losses(string runDir)
     {
-        var header = File.ReadLines(Path.Combine(runDir, "metrics.csv")).First().Split(',');
-        var last = File.ReadLines(Path.Combine(runDir, "metrics.csv")).Last().Split(',');
-        return double.Parse(last[Array.IndexOf(header, "loss")], CultureInfo.InvariantCulture);
+        var lines = File.ReadLines(Path.Combine(runDir, "metrics.csv")).ToList();
+        var column = Array.IndexOf(lines[0].Split(','), "loss");
+        return [.. lines.Skip(1).Select(line => double.Parse(line.Split(',')[column], CultureInfo.InvariantCulture))];
     }
 }

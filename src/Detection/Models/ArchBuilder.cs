@@ -1,4 +1,5 @@
 using SsdLite.Backbone;
+using SsdLite.Core;
 
 namespace SsdLite.Detection.Models;
 

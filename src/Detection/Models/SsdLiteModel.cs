@@ -1,4 +1,5 @@
 using SsdLite.Backbone;
+using SsdLite.Core;
 using TorchSharp.Utils;
 
 namespace SsdLite.Detection.Models;

@@ -120,10 +120,11 @@ public static class Checkpoint
         using var ms = new MemoryStream(bytes, HeaderLength, length, writable: false);
         using var r = new BinaryReader(ms, Encoding.UTF8);
         var metadata = new Dictionary<string, string>();
-        var metaCount = r.ReadInt32();
+        // Counts and sizes are the file's claims: each is checked against the bytes left before it sizes anything.
+        var metaCount = Count(r, "metadata count", minimumRecordBytes: 2);
         for (var i = 0; i < metaCount; i++) metadata[r.ReadString()] = r.ReadString();
-        var count = r.ReadInt32();
-        var tensors = new List<KeyValuePair<string, Tensor>>(count);
+        var count = Count(r, "tensor count", minimumRecordBytes: 1 + 4 + 4 + 8);
+        var tensors = new List<KeyValuePair<string, Tensor>>();
         try
         {
             for (var i = 0; i < count; i++) tensors.Add(ReadTensor(r));
@@ -136,6 +137,15 @@ public static class Checkpoint
         return new CheckpointData(tensors, metadata);
     }
 
+    private static int Count(BinaryReader r, string field, int minimumRecordBytes)
+    {
+        var count = r.ReadInt32();
+        var left = r.BaseStream.Length - r.BaseStream.Position;
+        if (count < 0 || (long)count * minimumRecordBytes > left)
+            throw new ArgumentException($"{field} {count} does not fit the {left} bytes left");
+        return count;
+    }
+
     private static KeyValuePair<string, Tensor> ReadTensor(BinaryReader r)
     {
         var name = r.ReadString();
@@ -145,7 +155,10 @@ public static class Checkpoint
         var shape = new long[rank];
         for (var d = 0; d < rank; d++) shape[d] = r.ReadInt64();
         var byteCount = r.ReadInt64();
-        var bytes = r.ReadBytes(checked((int)byteCount));
+        var left = r.BaseStream.Length - r.BaseStream.Position;
+        if (byteCount < 0 || byteCount > left)
+            throw new ArgumentException($"tensor '{name}' byte count {byteCount} does not fit the {left} bytes left");
+        var bytes = r.ReadBytes((int)byteCount);
         if (bytes.Length != byteCount) throw new EndOfStreamException($"tensor '{name}' is cut short");
         return new(name, TensorBytes.Create(bytes, shape, dtype).DetachFromDisposeScope());
     }

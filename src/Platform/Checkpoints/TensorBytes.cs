@@ -19,8 +19,8 @@ public static class TensorBytes
     public static Tensor Create(ReadOnlySpan<byte> bytes, long[] shape, ScalarType dtype)
     {
         long count = 1;
-        foreach (var s in shape) count *= s;
-        var expected = count * SizeOf(dtype);
+        foreach (var s in shape) count = s < 0 ? throw new ArgumentException($"negative size in shape [{string.Join(", ", shape)}]") : checked(count * s);
+        var expected = checked(count * SizeOf(dtype));
         if (expected != bytes.Length)
             throw new ArgumentException($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes, got {bytes.Length}");
         var t = torch.empty(shape, dtype);

@@ -7,7 +7,7 @@ namespace SsdLite.Platform.Engine;
 /// The one place the engine is prepared, before the first tensor, by every entry point (the console, library use
 /// and the tests reach it through a module initializer in each SsdLite assembly):
 /// glibc's malloc thresholds, libtorch's log level, the libstdc++ fix for libLibTorchSharp, the thread count, and
-/// oneDNN's instruction-set cap on processors where its newer kernels are wrong.
+/// oneDNN's instruction-set cap on processors that hide their cache topology.
 /// </summary>
 public static partial class TorchEngine
 {
@@ -42,7 +42,8 @@ public static partial class TorchEngine
     {
         var weakened = (IReadOnlyList<string>)[];
         string? loadedFrom = null;
-        var isaCap = OneDnnIsa.Planned(Environment.GetEnvironmentVariable, CpuIdentity.Current());
+        var isa = OneDnnIsa.Decide(Environment.GetEnvironmentVariable, CpuCaches.Current());
+        var isaCap = isa.Cap;
         if (isaCap is not null) SetNativeEnvironment(OneDnnIsa.Variable, isaCap);
         if (OperatingSystem.IsLinux())
         {
@@ -52,7 +53,7 @@ public static partial class TorchEngine
         }
         var threads = DefaultThreadCount();
         torch.set_num_threads(threads);
-        return new EngineReport(torch.__version__, threads, weakened, loadedFrom, isaCap);
+        return new EngineReport(torch.__version__, threads, weakened, loadedFrom, isaCap, isa.Reason);
     }
 
     // .NET's Environment.SetEnvironmentVariable does not reach the native environment on Unix, where libtorch and
@@ -95,17 +96,16 @@ public static partial class TorchEngine
         return (load, weakened);
     }
 
+    // The patched copy is loaded from a sealed anonymous memory file, never from a folder: a cache under $HOME or
+    // /tmp could be planted by another user (or swapped between a check and the load). Kept open for the process.
+    private static SealedMemoryFile? patchedLibrary;
+
     private static (string, IReadOnlyList<string>) PrepareLibrary(string library)
     {
-        var available = LibStdCxxFix.SystemVersions();
-        try
-        {
-            return LibStdCxxFix.Prepare(library, available, LibStdCxxFix.DefaultCacheRoot());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return LibStdCxxFix.Prepare(library, available, Path.Combine(Path.GetTempPath(), "ssdlite-native"));
-        }
+        var prepared = LibStdCxxFix.Prepare(library, LibStdCxxFix.SystemVersions());
+        if (prepared.PatchedBytes is null) return (library, []);
+        patchedLibrary = SealedMemoryFile.Create(Path.GetFileName(library), prepared.PatchedBytes);
+        return (patchedLibrary.Path, prepared.Weakened);
     }
 
     // The build output holds the natives beside the assemblies; a NuGet-style layout has them under runtimes/.

@@ -6,6 +6,13 @@ namespace SsdLite.Platform.Serialization;
 /// </summary>
 internal static class StridedCopy
 {
+    /// <summary>
+    /// The most bytes a view may expand to beyond its storage: a view reading more elements than its storage holds
+    /// repeats them (stride 0, or overlapping strides), so a few bytes of file could announce gigabytes. torch.save
+    /// never writes such views for a state_dict; small broadcasts up to this size are still read.
+    /// </summary>
+    public const long MaxExpansionBytes = 16L << 20;
+
     /// <summary>The elements of the view, row-major and contiguous.</summary>
     /// <param name="storage">the raw storage the view reads, from element 0</param>
     /// <param name="storageElements">elements of <paramref name="storage"/> the view may reach</param>
@@ -16,9 +23,15 @@ internal static class StridedCopy
     public static byte[] Gather(byte[] storage, long storageElements, int elementSize, long offset, long[] shape, long[] stride)
     {
         long count = CountElements(shape);
+        if (shape.Length != stride.Length)
+            throw new InvalidDataException($"tensor size [{string.Join(", ", shape)}] and stride [{string.Join(", ", stride)}] differ in rank");
         if (count == 0)
             return [];
         CheckBounds(storageElements, offset, shape, stride);
+        if (count > storageElements && count * elementSize > MaxExpansionBytes)
+            throw new InvalidDataException(
+                $"tensor view (size [{string.Join(", ", shape)}], stride [{string.Join(", ", stride)}]) repeats a storage of {storageElements} elements " +
+                $"into {count} elements ({count * elementSize} bytes); views that expand beyond {MaxExpansionBytes} bytes are refused");
         if (count * elementSize > Array.MaxLength)
             throw new InvalidDataException($"tensor of {count} elements is larger than one .NET array can hold");
 

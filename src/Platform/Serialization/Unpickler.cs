@@ -13,6 +13,9 @@ internal sealed class Unpickler
 {
     private const int MaxGlobalLineLength = 256;
 
+    /// <summary>The longest LONG1/LONG4 integer accepted, in bytes; a state_dict's longest is the 10-byte legacy magic.</summary>
+    public const int MaxLongBytes = 64;
+
     private readonly Stream _stream;
     private readonly Func<object?, object?> _persistentLoad;
     private readonly List<object?> _stack = [];
@@ -237,6 +240,8 @@ internal sealed class Unpickler
 
     private object ReadLong(long byteCount)
     {
+        if (byteCount > MaxLongBytes)
+            throw Error($"integer of {byteCount} bytes; at most {MaxLongBytes} are accepted");
         var value = new BigInteger(ReadBytes(byteCount), isUnsigned: false, isBigEndian: false);
         return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
     }

@@ -68,19 +68,45 @@ internal static class ZipCheckpoint
         string name = $"{prefix}data/{storage.Key}";
         ZipArchiveEntry entry = zip.GetEntry(name)
             ?? throw new InvalidDataException($"missing storage entry '{name}' in the zip archive");
-        long expected = storage.NumElements * storage.Type.ElementSize;
+        long expected = checked(storage.NumElements * storage.Type.ElementSize);
         if (entry.Length < expected)
             throw new InvalidDataException($"storage entry '{name}' has {entry.Length} bytes, the pickle announces {expected}");
         return cache[storage.Key] = ReadEntry(entry);
     }
 
+    /// <summary>Deflate's largest expansion (RFC 1951: 258 bytes from a 2-bit code, about 1032:1), plus slack.</summary>
+    public const long MaxDeflateRatio = 1032;
+
+    // The sizes in a zip's directory are the file's claims: compare them with what the compressed bytes can hold
+    // before any allocation, and grow the buffer only with bytes actually decompressed.
     private static byte[] ReadEntry(ZipArchiveEntry entry)
     {
-        if (entry.Length > Array.MaxLength)
-            throw new InvalidDataException($"zip entry '{entry.FullName}' is larger than one .NET array can hold");
-        var bytes = new byte[entry.Length];
+        long declared = entry.Length;
+        long compressed = entry.CompressedLength;
+        if (declared < 0 || declared > Array.MaxLength)
+            throw new InvalidDataException($"zip entry '{entry.FullName}': size {declared} is larger than one .NET array can hold");
+        if (declared > compressed * MaxDeflateRatio + 1024)
+            throw new InvalidDataException(
+                $"zip entry '{entry.FullName}': size {declared} declared from {compressed} compressed bytes, more than deflate can expand ({MaxDeflateRatio}:1)");
         using Stream source = entry.Open();
-        source.ReadExactly(bytes);
-        return bytes;
+        var bytes = new byte[Math.Min(declared, 1 << 20)];
+        int filled = 0;
+        while (true)
+        {
+            if (filled == bytes.Length)
+            {
+                if (filled == declared)
+                {
+                    if (source.ReadByte() >= 0)
+                        throw new InvalidDataException($"zip entry '{entry.FullName}': holds more than its declared size {declared}");
+                    return bytes;
+                }
+                Array.Resize(ref bytes, (int)Math.Min(declared, (long)bytes.Length * 2));
+            }
+            int read = source.Read(bytes, filled, bytes.Length - filled);
+            if (read == 0)
+                throw new InvalidDataException($"zip entry '{entry.FullName}': size {declared} declared, {filled} bytes present");
+            filled += read;
+        }
     }
 }

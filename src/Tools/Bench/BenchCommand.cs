@@ -23,6 +23,7 @@ public static class BenchCommand
         var trainPrecisions = new Option<string[]>("--train-precisions") { Description = "Precisions of the channels-last training step: fp32, bf16 (the NCHW step is fp32)", DefaultValueFactory = _ => ["fp32"], AllowMultipleArgumentsPerToken = true };
         trainPrecisions.AcceptOnlyFromAmong("fp32", "bf16");
         var trainBreakdown = new Option<bool>("--train-breakdown") { Description = "Also time each channels-last training step's phases: forward, loss, backward, optimizer, host" };
+        var trainFreeze = new Option<bool>("--train-freeze") { Description = "Also time the fp32 channels-last training step with freeze_base_net, for the ratio to full training" };
         var arch = ArchOption.Create("The detector the inference and train parts measure (default mb2-ssd-lite), and of --detect-weights when its keys do not tell");
         var width = new Option<double>("--width") { Description = "Width multiplier", DefaultValueFactory = _ => 1.0 };
         var inputSize = new Option<int>("--input-size") { Description = "Square input size", DefaultValueFactory = _ => 300 };
@@ -39,7 +40,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image and at scale")
         {
-            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, trainPrecisions, trainBreakdown, arch, width, inputSize, loaderImages, workers, mallocDefaults,
+            parts, threads, iterations, warmup, batchSizes, trainBatchSizes, trainPrecisions, trainBreakdown, trainFreeze, arch, width, inputSize, loaderImages, workers, mallocDefaults,
             detectWeights, detectLabels, detectImages, detectThroughput, detectWorkers, detectRounds, json,
         };
         command.SetAction(result => Run(new BenchSettings
@@ -52,6 +53,7 @@ public static class BenchCommand
             TrainBatchSizes = result.GetValue(trainBatchSizes) ?? [16, 32],
             TrainPrecisions = (result.GetValue(trainPrecisions) ?? ["fp32"]).Select(p => Enum.Parse<Training.TrainPrecision>(p, ignoreCase: true)).ToArray(),
             TrainBreakdown = result.GetValue(trainBreakdown),
+            TrainFreeze = result.GetValue(trainFreeze),
             Arch = ArchOption.Value(result, arch),
             Width = result.GetValue(width),
             InputSize = result.GetValue(inputSize),
@@ -79,6 +81,7 @@ public static class BenchCommand
     /// <summary>Runs the selected parts, printing each row as it is measured; returns the exit code.</summary>
     public static int Run(BenchSettings settings, TextWriter output)
     {
+        TorchEngine.EnsureInitialized();
         if (settings.GlibcMallocDefaults) GlibcMalloc.RestoreDefaults();
         if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
         var machine = MachineInfo.Current();

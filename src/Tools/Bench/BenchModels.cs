@@ -1,4 +1,4 @@
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Bench;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using SsdLite.Detection;
-using SsdLite.Detection.Models;
+using SsdLite.Core;
 
 namespace SsdLite.Tools.Bench;
 

@@ -1,4 +1,4 @@
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Bench;
@@ -39,6 +39,9 @@ public sealed record BenchSettings
 
     /// <summary>Also report each channels-last training step's phases (forward, loss, backward, optimizer, host).</summary>
     public bool TrainBreakdown { get; init; }
+
+    /// <summary>Also time the fp32 channels-last step with freeze_base_net (the backbone frozen, BatchNorm held).</summary>
+    public bool TrainFreeze { get; init; }
 
     /// <summary>
     /// The detector the inference and train parts measure (null: mb2-ssd-lite); for the detect part's weights, the

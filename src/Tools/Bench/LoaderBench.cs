@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using SsdLite.Core;
 using SsdLite.Data;
 using SsdLite.Data.Augmentation;
 using SsdLite.Data.Synthetic;
-using SsdLite.Detection;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Bench;

@@ -28,6 +28,7 @@ public static class TrainBench
             results.AddRange(RunBatch(settings, batch, MemoryFormat.Contiguous, TrainPrecision.Fp32));
             foreach (var precision in settings.TrainPrecisions.Distinct())
                 results.AddRange(RunBatch(settings, batch, MemoryFormat.ChannelsLast, precision));
+            if (settings.TrainFreeze) results.AddRange(RunBatch(settings, batch, MemoryFormat.ChannelsLast, TrainPrecision.Fp32, freezeBaseNet: true));
         }
         return results;
     }
@@ -38,13 +39,18 @@ public static class TrainBench
         (layout == MemoryFormat.ChannelsLast ? ", channels last" : "") +
         (precision == TrainPrecision.Bf16 ? ", bf16" : "");
 
-    private static IEnumerable<Measurement> RunBatch(BenchSettings settings, int batch, MemoryFormat layout, TrainPrecision precision)
+    private static IEnumerable<Measurement> RunBatch(BenchSettings settings, int batch, MemoryFormat layout, TrainPrecision precision,
+        bool freezeBaseNet = false)
     {
         torch.manual_seed(2);
         using var model = BenchModels.Create(settings);
         model.train();
         model.to(layout);
-        using var optimizer = new HeldScalarSgd(model.parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
+        // The frozen case builds its optimizer as the trainer does: the backbone in no group, its BatchNorm in eval.
+        var frozen = new TrainOptions { FreezeBaseNet = true, Lr = 0.01, Momentum = 0.9, WeightDecay = 5e-4 };
+        var parts = freezeBaseNet ? TrainableParts.Apply(model, frozen) : null;
+        parts?.HoldFrozenBatchNorm();
+        using var optimizer = parts?.CreateOptimizer(frozen) ?? new HeldScalarSgd(model.parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
         var step = new TrainingStep(model, optimizer, precision);
         var priors = model.Config.GeneratePriors().Length / 4;
         using var nchw = BenchModels.Input(batch, settings.InputSize);
@@ -53,7 +59,7 @@ public static class TrainBench
         using (labels)
         using (locations)
         {
-            var name = CaseName(batch, settings.InputSize, layout, precision);
+            var name = CaseName(batch, settings.InputSize, layout, precision) + (freezeBaseNet ? ", freeze_base_net" : "");
             var breakdown = settings.TrainBreakdown && layout == MemoryFormat.ChannelsLast;
             var phases = Phases.Select(_ => new List<double>()).ToArray();
             var warm = 0;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 
 namespace SsdLite.Tools.Commands;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using SsdLite.Detection.Models;
+using SsdLite.Core;
 using SsdLite.Export;
 
 namespace SsdLite.Tools.Commands;
@@ -17,6 +17,7 @@ internal static class CheckpointExport
     {
         try
         {
+            TorchEngine.EnsureInitialized();
             using var model = ModelSource.Load(weights, LabelFile.Read(labels), arch is null ? null : SsdArchs.Parse(arch));
             return OnnxExporter.ToBytes(model);
         }

@@ -11,6 +11,16 @@ internal static class CommandRunner
 {
     public const int Failure = 1;
 
+    /// <summary>
+    /// <see cref="Run"/> for a command that needs tensors: the engine (libstdc++ fix, malloc, threads, oneDNN) is
+    /// prepared first, inside the same error handling.
+    /// </summary>
+    public static int RunWithEngine(string command, Func<int> body) => Run(command, () =>
+    {
+        TorchEngine.EnsureInitialized();
+        return body();
+    });
+
     public static int Run(string command, Func<int> body)
     {
         try
@@ -28,7 +38,7 @@ internal static class CommandRunner
         }
     }
 
-    internal static bool IsUserError(Exception e) => e is ConfigException or FileNotFoundException or DirectoryNotFoundException
+    internal static bool IsUserError(Exception e) => e is ConfigException or Weights.WeightsException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or DataCheckException or ArgumentException or StateDictException or ImageException
         or ExternalException or UnauthorizedAccessException or IOException;
 }

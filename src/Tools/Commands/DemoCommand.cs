@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using SsdLite.Data;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data.Synthetic;
 using SsdLite.Detection;
 using SsdLite.Runtime;
@@ -40,7 +40,7 @@ internal static class DemoCommand
         {
             outDir, config, set,
         };
-        command.SetAction(r => CommandRunner.Run("demo", () => Execute(r.GetValue(outDir)!, r.GetValue(config), r.GetValue(set) ?? [])));
+        command.SetAction(r => CommandRunner.RunWithEngine("demo", () => Execute(r.GetValue(outDir)!, r.GetValue(config), r.GetValue(set) ?? [])));
         return command;
     }
 

@@ -1,16 +1,20 @@
 using System.CommandLine;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Tools.Video;
+using SsdLite.Tracking;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
 
 /// <summary>
 /// <c>ssdlite detect --weights FILE [--runtime torch|onnx] [--labels FILE] [--score-threshold X] [--top-k K] [--out DIR] [--json FILE]
-/// [--jsonl FILE|-] [--workers N] [--batch-size N] [--recursive] [--strict] PATH ...</c>.
+/// [--jsonl FILE|-] [--workers N] [--batch-size N] [--recursive] [--strict] PATH ...</c>; PATH may also be a video file, a
+/// stream URL or a /dev/videoN device, with [--video] [--vid-stride N] [--start S] [--duration S] [--max-frames N]
+/// [--save-frames] [--realtime] [--track] [--track-buffer N] (docs/video.md).
 /// </summary>
 internal static class DetectCommand
 {
@@ -24,11 +28,16 @@ internal static class DetectCommand
 
         /// <summary>A COCO file whose category ids (by name) the results use; null: class ids 1..N.</summary>
         public string? Categories { get; init; }
+
+        /// <summary>How video inputs are read, drawn and tracked.</summary>
+        public VideoSettings Video { get; init; } = new(false, new VideoReadOptions(), false, false, null);
     }
+
+    private sealed record VideoSettings(bool ForceVideo, VideoReadOptions Read, bool SaveFrames, bool Realtime, ByteTrackOptions? Track);
 
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
+        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth, or the name of published weights (ssdlite weights list)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth)" };
         var threshold = new Option<float>("--score-threshold") { Description = "Keep detections scoring above this", DefaultValueFactory = _ => 0.4f };
         var topK = new Option<int>("--top-k") { Description = "At most this many detections per class and image (-1: no limit)", DefaultValueFactory = _ => -1 };
@@ -49,16 +58,28 @@ internal static class DetectCommand
         };
         format.AcceptOnlyFromAmong("json", "coco-results");
         var categories = new Option<string?>("--categories") { Description = "coco-results: a COCO file whose category ids the results use (matched by name)" };
+        var video = new Option<bool>("--video") { Description = "Read every PATH as a video (else: .mp4 .mkv .avi .mov .webm .m4v, stream URLs and /dev/videoN are)" };
+        var stride = new Option<int>("--vid-stride") { Description = "Videos: detect every Nth frame", DefaultValueFactory = _ => 1 };
+        var start = new Option<double?>("--start") { Description = "Videos: start at this many seconds" };
+        var duration = new Option<double?>("--duration") { Description = "Videos: read this many seconds" };
+        var maxFrames = new Option<long?>("--max-frames") { Description = "Videos: at most this many frames each (after --vid-stride)" };
+        var saveFrames = new Option<bool>("--save-frames") { Description = "Videos: write the drawn frames as JPEG images in --out DIR/<stem>/ instead of DIR/<stem>.mp4" };
+        var realtime = new Option<bool>("--realtime") { Description = "Streams and cameras: drop frames rather than fall behind (the count is reported)" };
+        var track = new Option<bool>("--track") { Description = "Videos: give each detection a track id (ByteTrack), stable across frames" };
+        var trackBuffer = new Option<int>("--track-buffer") { Description = "Frames (at 30 fps) a lost track is kept before its id is retired", DefaultValueFactory = _ => 30 };
+        var trackHigh = new Option<float>("--track-thresh") { Description = "ByteTrack: detections above this score are matched first (the rest, above 0.1, second)", DefaultValueFactory = _ => 0.5f };
+        var newTrack = new Option<float?>("--new-track-thresh") { Description = "ByteTrack: an unmatched detection scoring at least this starts a track (default: --track-thresh + 0.1)" };
         var paths = new Argument<string[]>("PATH")
         {
-            Description = "Image files, folders, globs ('photos/*.jpg', 'data/**/*.jpg') or - to read paths from standard input, one a line",
+            Description = "Image or video files, folders, globs ('photos/*.jpg', 'data/**/*.jpg'), stream URLs (rtsp://, rtmp://, http(s)://), /dev/videoN, or - to read paths from standard input, one a line",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("detect", "Detect objects in images")
+        var command = new Command("detect", "Detect objects in images, videos, streams and cameras")
         {
-            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories, paths,
+            weights, labels, threshold, topK, outDir, json, jsonl, workers, batchSize, recursive, strict, device, arch, runtime, format, categories,
+            video, stride, start, duration, maxFrames, saveFrames, realtime, track, trackBuffer, trackHigh, newTrack, paths,
         };
-        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(r.GetValue(weights)!, r.GetValue(labels),
+        command.SetAction(r => CommandRunner.Run("detect", () => Execute(new Settings(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels),
             r.GetValue(threshold), r.GetValue(topK), r.GetValue(outDir), r.GetValue(json), r.GetValue(jsonl), r.GetValue(device)!,
             ArchOption.Value(r, arch), DetectorRuntimes.Parse(r.GetValue(runtime)!),
             new DetectPipelineOptions { Workers = r.GetValue(workers), BatchSize = r.GetValue(batchSize), DrawTo = r.GetValue(outDir), Strict = r.GetValue(strict) },
@@ -66,6 +87,10 @@ internal static class DetectCommand
         {
             CocoResults = r.GetValue(format) == "coco-results",
             Categories = r.GetValue(categories),
+            Video = new VideoSettings(r.GetValue(video),
+                new VideoReadOptions { Stride = r.GetValue(stride), Start = r.GetValue(start), Duration = r.GetValue(duration), MaxFrames = r.GetValue(maxFrames) },
+                r.GetValue(saveFrames), r.GetValue(realtime),
+                r.GetValue(track) ? TrackOptions(r.GetValue(trackHigh), r.GetValue(newTrack), r.GetValue(trackBuffer)) : null),
         })));
         return command;
     }
@@ -84,30 +109,90 @@ internal static class DetectCommand
             Console.Error.WriteLine($"detect: warning: no images in {empty}");
         }
         if (inputs.Files.Count == 0) throw new FileNotFoundException($"no images found in {string.Join(", ", s.Paths)}");
+        s.Video.Read.Validate();
+        if (s.Video.SaveFrames && s.OutDir is null) throw new ArgumentException("--save-frames writes into --out DIR: name the folder");
+        // Consecutive images go through DetectPipeline together; each video is its own run, in input order.
+        var segments = Segments(inputs.Files, s.Video.ForceVideo);
+        var videoCount = segments.Count(g => g.Video);
+        var imageCount = inputs.Files.Count - videoCount;
+        if (videoCount > 0) FfmpegBinaries.Require();
 
         using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels), s.Device, s.Arch);
         detector.PostProcessor = ClassLabels.PostProcessorFor(detector, s.Threshold, topK: s.TopK);
         var results = s.Json is null ? null : new List<ImageDetections>();
         var failed = 0;
+        long frames = 0;
+        var videoFailed = 0;
+        var summaries = new List<VideoSummary>();
         using (var lines = OpenJsonLines(s.Jsonl))
         {
-            var report = DetectReport.Create(inputs.Files.Count, jsonlToStdout ? null : Console.Out, ProgressEvery);
-            report.Run(() => DetectPipeline.Run(detector, inputs.Files, s.Pipeline, r =>
+            var report = DetectReport.Create(imageCount, jsonlToStdout ? null : Console.Out, ProgressEvery, plain: videoCount > 0);
+            var stems = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            report.Run(() =>
             {
-                lines?.Write(r);
-                results?.Add(r);
-                if (r.Failed) failed++;
-                report.Image(r);
-            }));
+                foreach (var segment in segments)
+                {
+                    if (!segment.Video)
+                    {
+                        DetectPipeline.Run(detector, segment.Files, s.Pipeline, r =>
+                        {
+                            lines?.Write(r);
+                            results?.Add(r);
+                            if (r.Failed) failed++;
+                            report.Image(r);
+                        });
+                        continue;
+                    }
+                    var path = segment.Files[0];
+                    var stem = VideoInputs.Stem(path);
+                    for (var k = 2; !stems.Add(stem); k++) stem = $"{VideoInputs.Stem(path)}-{k}";
+                    var summary = VideoPipeline.Run(detector, path, new VideoPipelineOptions
+                    {
+                        BatchSize = s.Pipeline.BatchSize,
+                        Read = s.Video.Read,
+                        DrawTo = s.OutDir,
+                        Stem = stem,
+                        SaveFrames = s.Video.SaveFrames,
+                        Realtime = s.Video.Realtime,
+                        Track = s.Video.Track,
+                        ProgressEvery = ProgressEvery,
+                    }, r =>
+                    {
+                        lines?.Write(r);
+                        results?.Add(r);
+                        report.Frame(r);
+                        if (r.Failed && s.Pipeline.Strict) throw new InvalidDataException($"{path}: {r.Error}");
+                    }, Console.Error);
+                    frames += summary.Frames;
+                    summaries.Add(summary);
+                    if (summary.Error is not null) videoFailed++;
+                }
+            });
         }
 
         if (results is not null) AtomicFile.WriteAllText(s.Json!, s.CocoResults ? CocoResults(results, detector.ClassNames, s.Categories) : DetectJson.ToJson(results));
         var skipped = inputs.Skipped > 0 ? $"; skipped {Count(inputs.Skipped, "non-image file")} in the folders and globs" : "";
-        messages.WriteLine($"detect: {Count(inputs.Files.Count, "image")}, {failed} failed{skipped}");
-        if (s.OutDir is not null) messages.WriteLine($"detect: drawn images in {s.OutDir}");
+        if (imageCount > 0 || videoCount == 0) messages.WriteLine($"detect: {Count(imageCount, "image")}, {failed} failed{skipped}");
+        if (videoCount > 0)
+        {
+            messages.WriteLine($"detect: {Count(videoCount, "video")}, {Count((int)Math.Min(frames, int.MaxValue), "frame")}, {videoFailed} with errors");
+            if (s.Video.Track is not null)
+            {
+                var tracks = summaries.Sum(v => v.Tracks);
+                var mean = tracks == 0 ? 0 : summaries.Sum(v => v.Tracks * v.MeanTrackLength) / tracks;
+                messages.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"detect: {Count(tracks, "track")}, mean length {mean:F1} frames"));
+            }
+            foreach (var v in summaries.Where(v => v.Output is not null)) messages.WriteLine($"detect: wrote {v.Output}");
+        }
+        if (s.OutDir is not null && imageCount > 0) messages.WriteLine($"detect: drawn images in {s.OutDir}");
         if (s.Jsonl is not null && !jsonlToStdout) messages.WriteLine($"detect: wrote {s.Jsonl}");
         if (s.Json is not null) messages.WriteLine($"detect: wrote {s.Json}");
-        if (failed < inputs.Files.Count) return 0;
+        if (failed < imageCount || frames > 0) return 0;
+        if (videoCount > 0)
+        {
+            Console.Error.WriteLine("ssdlite detect: error: no image or video frame could be read");
+            return CommandRunner.Failure;
+        }
         Console.Error.WriteLine(inputs.Files.Count == 1 ? "ssdlite detect: error: the image could not be read"
             : $"ssdlite detect: error: none of the {inputs.Files.Count} images could be read");
         return CommandRunner.Failure;
@@ -127,6 +212,32 @@ internal static class DetectCommand
     }
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static ByteTrackOptions TrackOptions(float high, float? newTrack, int buffer)
+    {
+        var options = new ByteTrackOptions
+        {
+            HighThreshold = high,
+            LowThreshold = Math.Min(0.1f, high / 2),
+            NewTrackThreshold = newTrack ?? Math.Min(high + 0.1f, 0.99f),
+            TrackBuffer = buffer,
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The inputs in order, consecutive images together and each video alone.</summary>
+    private static List<(bool Video, List<string> Files)> Segments(IReadOnlyList<string> files, bool forceVideo)
+    {
+        var segments = new List<(bool Video, List<string> Files)>();
+        foreach (var f in files)
+        {
+            var isVideo = VideoInputs.IsVideo(f, forceVideo);
+            if (!isVideo && segments.Count > 0 && !segments[^1].Video) segments[^1].Files.Add(f);
+            else segments.Add((isVideo, [f]));
+        }
+        return segments;
+    }
 
     private static JsonLinesWriter? OpenJsonLines(string? path) => path switch
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
-using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Tools.Evaluation;
 using SsdLite.Vision;
@@ -15,7 +16,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
+        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth, or the name of published weights (ssdlite weights list)", Required = true };
         var data = new Option<string>("--data") { Description = "A VOC root, a COCO .json or a YOLO data.yaml (or its folder) to evaluate on", Required = true };
         var split = new Option<string>("--split") { Description = "VOC: ImageSets/Main split; YOLO: train, val or test (test falls back to val); COCO: unused", DefaultValueFactory = _ => "test" };
         var format = new Option<string?>("--format") { Description = "voc, coco or yolo (default: told by --data)" };
@@ -34,7 +35,7 @@ internal static class EvalCommand
         {
             weights, data, format, images, split, labels, metric, json, results, plots, device, arch, runtime,
         };
-        command.SetAction(r => CommandRunner.Run("eval", () => Execute(r.GetValue(weights)!,
+        command.SetAction(r => CommandRunner.Run("eval", () => Execute(Weights.WeightsResolver.Resolve(r.GetValue(weights)!),
             new EvalData(r.GetValue(data)!, r.GetValue(split)!, r.GetValue(format) is { } f ? DetectionDatasets.ParseFormat(f) : null, r.GetValue(images)),
             r.GetValue(labels), r.GetValue(metric)!, r.GetValue(json), r.GetValue(results), r.GetValue(plots), r.GetValue(device)!, ArchOption.Value(r, arch),
             SsdLite.Tools.Detect.DetectorRuntimes.Parse(r.GetValue(runtime)!))));

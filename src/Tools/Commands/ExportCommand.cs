@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Export;
 using SsdLite.Export.Quantization;
@@ -15,7 +15,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth", Required = true };
+        var weights = new Option<string>("--weights") { Description = "An SsdLite checkpoint or a reference PyTorch .pth, or the name of published weights (ssdlite weights list)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth; overrides a checkpoint's names)" };
         var arch = ArchOption.Create("Architecture of a reference .pth whose keys do not tell it");
         var format = new Option<string>("--format") { Description = "onnx (ONNX Runtime, TensorRT, OpenCV dnn), pth (the reference's state_dict) or safetensors", DefaultValueFactory = _ => "onnx" };
@@ -39,7 +39,7 @@ internal static class ExportCommand
             weights, labels, arch, format, output, opset, inputSize, batch, int8.Enabled, int8.Paths, int8.Images, int8.Method,
             nms, maxDetections, scoreThreshold, iouThreshold,
         };
-        command.SetAction(r => CommandRunner.Run("export", () => Execute(r.GetValue(weights)!, r.GetValue(labels), ArchOption.Value(r, arch),
+        command.SetAction(r => CommandRunner.RunWithEngine("export", () => Execute(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels), ArchOption.Value(r, arch),
             r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!, int8.Value(r),
             Nms(r.GetValue(nms), r.GetValue(maxDetections), r.GetValue(scoreThreshold), r.GetValue(iouThreshold), r))));
         return command;

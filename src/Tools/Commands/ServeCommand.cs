@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SsdLite.Data;
 using SsdLite.Runtime;
 using SsdLite.Serving;
 using SsdLite.Vision;
@@ -8,22 +9,15 @@ namespace SsdLite.Tools.Commands;
 /// <summary>
 /// <c>ssdlite serve --model FILE [--labels FILE] [--urls URLS] [--max-batch N] [--max-queue-delay-ms D] [--queue-limit Q]
 /// [--max-body-bytes B] [--max-pixels P] [--timeout-ms T] …</c>: the HTTP detection service of SsdLite.Serving.
-/// Program.Main dispatches here before it prepares the engine, and nothing on this path touches a torch-bearing
-/// assembly unless the model is a checkpoint (<see cref="CheckpointExport"/>): an .onnx model is served by a process
-/// with no libtorch mapped (docs/serving.md).
+/// Nothing on this path prepares the engine or touches a torch-bearing assembly unless the model is a checkpoint
+/// (<see cref="CheckpointExport"/>): an .onnx model is served by a process with no libtorch mapped (docs/serving.md).
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>Whether <paramref name="args"/> ask for serve (its first word).</summary>
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] == "serve";
-
-    /// <summary>Parses and runs serve alone: building the other commands would load their (torch-bearing) assemblies.</summary>
-    public static int Run(string[] args) => new RootCommand("ssdlite serve") { Create() }.Parse(args).Invoke();
-
     public static Command Create()
     {
         var defaults = new ServeOptions();
-        var model = new Option<string>("--model") { Description = "An ONNX model from ssdlite export, or a checkpoint/.pth (exported to ONNX in memory at start-up)", Required = true };
+        var model = new Option<string>("--model", "--weights") { Description = "An ONNX model from ssdlite export, a checkpoint/.pth (exported to ONNX in memory at start-up), or the name of published weights (ssdlite weights list)", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels file (required for a .pth; overrides the model's class names)" };
         var arch = new Option<string?>("--arch") { Description = "Architecture of a reference .pth whose keys do not tell it" };
         var name = new Option<string?>("--model-name") { Description = "The name clients address (/v2/models/NAME); default: the model's file name" };
@@ -40,11 +34,15 @@ internal static class ServeCommand
         var spin = new Option<bool>("--spin") { Description = "Let ONNX Runtime's threads spin between calls (off: the cores go to decoding)" };
         var threshold = new Option<float>("--score-threshold") { Description = "Score threshold of requests that name none", DefaultValueFactory = _ => defaults.ScoreThreshold };
         var topK = new Option<int>("--top-k") { Description = "Detections per class of requests that name none (-1: no limit)", DefaultValueFactory = _ => defaults.TopK };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = "API keys, one per line, re-read on change: detect, /v2/models/... and /metrics then need Authorization: Bearer KEY (health stays open)" };
+        var httpsCert = new Option<string?>("--https-cert") { Description = "Server certificate for https:// --urls: a .pfx/.p12 (password in SSDLITE_HTTPS_PASSWORD) or a PEM file" };
+        var httpsKey = new Option<string?>("--https-key") { Description = "The PEM private key of a PEM --https-cert" };
         var command = new Command("serve", "Serve a detector over HTTP (ONNX Runtime, dynamic batching, health, metrics, a page to try it)")
         {
             model, labels, arch, name, urls, maxBatch, delay, queueLimit, maxBody, maxPixels, timeout, drain, threads, warmUp, spin, threshold, topK,
+            apiKeyFile, httpsCert, httpsKey,
         };
-        command.SetAction(r => Guard(() =>
+        command.SetAction(r => CommandRunner.Run("serve", () =>
         {
             var options = new ServeOptions
             {
@@ -61,8 +59,11 @@ internal static class ServeCommand
                 WarmUpRequests = r.GetValue(warmUp),
                 ScoreThreshold = r.GetValue(threshold),
                 TopK = r.GetValue(topK),
+                ApiKeyFile = r.GetValue(apiKeyFile),
+                HttpsCertificate = r.GetValue(httpsCert),
+                HttpsKey = r.GetValue(httpsKey),
             };
-            return Execute(options, r.GetValue(model)!, r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
+            return Execute(options, Weights.WeightsResolver.Resolve(r.GetValue(model)!), r.GetValue(labels), r.GetValue(arch), r.GetValue(name));
         }));
         return command;
     }
@@ -83,24 +84,9 @@ internal static class ServeCommand
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             if (arch is not null) throw new ArgumentException("--arch describes a .pth; an ONNX model carries its architecture");
-            return OnnxDetector.Load(path, labelsPath is null ? null : LabelList.Read(labelsPath), options);
+            return OnnxDetector.Load(path, labelsPath is null ? null : Labels.Load(labelsPath).Names, options);
         }
         // The class names travel in the exported model's metadata.
         return OnnxDetector.Load(CheckpointExport.ToOnnx(path, labelsPath, arch), path, null, options);
-    }
-
-    // The errors a user causes on this path, as CommandRunner reports them (which itself names torch-bearing types).
-    private static int Guard(Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or ImageException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"ssdlite serve: error: {e.Message}");
-            return CommandRunner.Failure;
-        }
     }
 }

@@ -10,7 +10,9 @@ internal static class TrainCommand
     private sealed record Flags(Option<string?> Config, Option<string[]> Data, Option<string?> ValData, Option<string?> Labels,
         Option<int?> Epochs, Option<int?> BatchSize, Option<double?> Lr, Option<string?> Device, Option<string?> Pretrained,
         Option<string?> Resume, Option<string?> Out, Option<double?> MaxMinutes, Option<bool> Strict, Option<ulong?> Seed,
-        Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images, Option<string?> Precision);
+        Option<string[]> Set, Option<string?> Arch, Option<string?> Format, Option<string?> Images, Option<string?> Precision,
+        Option<bool> FreezeBaseNet, Option<bool> FreezeNet, Option<string?> FreezeBn, Option<double?> BaseNetLr, Option<double?> ExtraLayersLr,
+        Option<bool> BalanceData);
 
     public static Command Create()
     {
@@ -23,7 +25,7 @@ internal static class TrainCommand
             new("--batch-size") { Description = "Images per step" },
             new("--lr") { Description = "Initial learning rate" },
             new("--device") { Description = "cpu or cuda" },
-            new("--pretrained") { Description = "Start from weights: an SsdLite checkpoint or reference .pth of the same arch, or a backbone (torchvision mobilenet_v2 for mb2-ssd-lite, an ImageNet MobileNetV1 .pth for the mb1 archs)" },
+            new("--pretrained") { Description = "Start from weights, a path or the name of published weights (ssdlite weights list): an SsdLite checkpoint or reference .pth of the same arch, or a backbone (torchvision mobilenet_v2 for mb2-ssd-lite, an ImageNet MobileNetV1 .pth for the mb1 archs)" },
             new("--resume") { Description = "Continue a run from its checkpoint (runs/NAME/checkpoints/last.ckpt)" },
             new("--out") { Description = "Run folder (checkpoints/, metrics.csv, config.yaml)" },
             new("--max-minutes") { Description = "Stop cleanly after this many minutes, saving a resumable checkpoint" },
@@ -33,14 +35,22 @@ internal static class TrainCommand
             ArchOption.Create("The detector to train (config key arch; default mb2-ssd-lite)"),
             new("--format") { Description = "The data's format: voc, coco or yolo (default: told by --data: a .json is COCO, a data.yaml YOLO)" },
             new("--images") { Description = "COCO data: the folder file_name is relative to (default: the JSON file's folder)" },
-            new("--precision") { Description = "fp32 (default) or bf16: the forward pass in bfloat16 under libtorch's CPU autocast, float32 master weights (CPUs with AVX512-BF16 or AMX)" });
+            new("--precision") { Description = "fp32 (default) or bf16: the forward pass in bfloat16 under libtorch's CPU autocast, float32 master weights (CPUs with AVX512-BF16 or AMX)" },
+            new("--freeze-base-net") { Description = "Do not train the backbone (base_net): no gradients, no optimizer state (config key freeze_base_net)" },
+            new("--freeze-net") { Description = "Train only the prediction heads: backbone and extras frozen (config key freeze_net)" },
+            new("--freeze-bn") { Description = "true (default): frozen parts' BatchNorm layers stay in eval mode; false: their statistics update, as in the reference (config key freeze_bn)" },
+            new("--base-net-lr") { Description = "The backbone's learning rate (default: --lr; config key base_net_lr)" },
+            new("--extra-layers-lr") { Description = "The extra layers' learning rate (default: --lr; config key extra_layers_lr)" },
+            new("--balance-data") { Description = "Sample images weighted by the inverse frequency of their rarest class (config key balance_data)" });
+        f.FreezeBn.AcceptOnlyFromAmong("true", "false");
         f.Precision.AcceptOnlyFromAmong("fp32", "bf16");
         var command = new Command("train", "Train an SSD or SSD-Lite detector on VOC, COCO or YOLO data")
         {
             f.Config, f.Data, f.ValData, f.Labels, f.Epochs, f.BatchSize, f.Lr, f.Device, f.Pretrained, f.Resume, f.Out,
             f.MaxMinutes, f.Strict, f.Seed, f.Set, f.Arch, f.Format, f.Images, f.Precision,
+            f.FreezeBaseNet, f.FreezeNet, f.FreezeBn, f.BaseNetLr, f.ExtraLayersLr, f.BalanceData,
         };
-        command.SetAction(r => CommandRunner.Run("train", () => Execute(r, f)));
+        command.SetAction(r => CommandRunner.RunWithEngine("train", () => Execute(r, f)));
         return command;
     }
 
@@ -77,6 +87,12 @@ internal static class TrainCommand
         if (r.GetValue(f.Strict)) o.Strict = true;
         if (r.GetValue(f.Seed) is { } seed) o.Seed = seed;
         if (r.GetValue(f.Precision) is { } precision) o.Set("precision", precision, "--precision");
+        if (r.GetValue(f.FreezeBaseNet)) o.FreezeBaseNet = true;
+        if (r.GetValue(f.FreezeNet)) o.FreezeNet = true;
+        if (r.GetValue(f.FreezeBn) is { } freezeBn) o.Set("freeze_bn", freezeBn, "--freeze-bn");
+        if (r.GetValue(f.BaseNetLr) is { } baseNetLr) o.BaseNetLr = baseNetLr;
+        if (r.GetValue(f.ExtraLayersLr) is { } extraLayersLr) o.ExtraLayersLr = extraLayersLr;
+        if (r.GetValue(f.BalanceData)) o.BalanceData = true;
         o.Apply(r.GetValue(f.Set) ?? []);
     }
 

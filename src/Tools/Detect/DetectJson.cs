@@ -47,6 +47,12 @@ public static class DetectJson
         ArgumentNullException.ThrowIfNull(r);
         w.WriteStartObject();
         w.WriteString("image", r.Image);
+        if (r.Frame is { } frame)
+        {
+            // A video frame: its index and presentation time (ms precision) before the image fields.
+            w.WriteNumber("frame", frame);
+            if (r.Time is { } time) w.WriteNumber("time", Math.Round(time, 6));
+        }
         if (r.Error is { } error)
         {
             w.WriteString("error", error);
@@ -56,9 +62,23 @@ public static class DetectJson
             w.WriteNumber("width", r.Width);
             w.WriteNumber("height", r.Height);
             w.WriteStartArray("detections");
-            foreach (var d in r.Detections) DetectionJson.Write(w, d);
+            for (var i = 0; i < r.Detections.Count; i++)
+            {
+                if (r.TrackIds is null) DetectionJson.Write(w, r.Detections[i]);
+                else WriteTracked(w, r.Detections[i], r.TrackIds[i]);
+            }
             w.WriteEndArray();
         }
+        w.WriteEndObject();
+    }
+
+    /// <summary>A detection as <see cref="DetectionJson"/> writes it, plus <c>track_id</c> (null where no confirmed track holds it).</summary>
+    private static void WriteTracked(Utf8JsonWriter w, DetectedObject d, int? trackId)
+    {
+        w.WriteStartObject();
+        DetectionJson.WriteFields(w, d);
+        if (trackId is { } id) w.WriteNumber("track_id", id);
+        else w.WriteNull("track_id");
         w.WriteEndObject();
     }
 }

@@ -52,7 +52,8 @@ public static class DetectPaths
 
     private static int ExpandOne(string path, bool recursive, List<string> files, List<string> empty)
     {
-        if (File.Exists(path))
+        // A stream URL or a capture device is one input as it stands (a URL's ? is not a wildcard).
+        if (Video.VideoInputs.IsLive(path) || File.Exists(path))
         {
             files.Add(path);
             return 0;
@@ -74,7 +75,8 @@ public static class DetectPaths
         }
         // A pattern that names an extension (*.jpg, **/*.tga) asks for those files; a folder or *, **/* for its images.
         var named = IsPattern(path) && Path.GetExtension(path) is { Length: > 1 } ext && !IsPattern(ext);
-        var images = named ? found : found.Where(IsImageName).ToList();
+        // Folders and bare globs also take the videos among their files (by extension), as detect reads those too.
+        var images = named ? found : found.Where(f => IsImageName(f) || Video.VideoInputs.IsVideoName(f)).ToList();
         if (images.Count == 0) empty.Add(path);
         files.AddRange(images);
         return found.Count - images.Count;

@@ -19,10 +19,10 @@ internal abstract class DetectReport(int total, TextWriter? imageLines)
 
     protected int Failed { get; private set; }
 
-    /// <summary>A live bar when standard error is a terminal, plain periodic lines on it otherwise.</summary>
-    public static DetectReport Create(int total, TextWriter? imageLines, TimeSpan lineInterval)
+    /// <summary>A live bar when standard error is a terminal, plain periodic lines on it otherwise (and always with <paramref name="plain"/>: video runs print their own progress lines).</summary>
+    public static DetectReport Create(int total, TextWriter? imageLines, TimeSpan lineInterval, bool plain = false)
     {
-        if (Console.IsErrorRedirected) return new LineDetectReport(total, imageLines, Console.Error, lineInterval);
+        if (Console.IsErrorRedirected || plain) return new LineDetectReport(total, imageLines, Console.Error, lineInterval);
         // Spectre.Console calls a console non-interactive when standard output is redirected; the bar lives on standard
         // error, so a terminal there is enough, given that it understands ANSI.
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
@@ -43,6 +43,13 @@ internal abstract class DetectReport(int total, TextWriter? imageLines)
         Progress();
     }
 
+    /// <summary>A video frame's entry (or a video's error entry): its line, outside the image counts and the bar.</summary>
+    public void Frame(ImageDetections result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        WriteImageLine(Describe(result));
+    }
+
     protected virtual void WriteImageLine(string line) => imageLines?.WriteLine(line);
 
     protected abstract void Progress();
@@ -59,9 +66,10 @@ internal abstract class DetectReport(int total, TextWriter? imageLines)
     public static string Describe(ImageDetections r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        if (r.Error is { } error) return $"{r.Image}: error: {error}";
+        var name = r.Frame is { } frame ? string.Create(CultureInfo.InvariantCulture, $"{r.Image} frame {frame} ({r.Time:0.000} s)") : r.Image;
+        if (r.Error is { } error) return $"{name}: error: {error}";
         var top = string.Join(", ", r.Detections.Take(5).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Label} {d.Score:0.00}")));
-        return $"{r.Image}: {r.Detections.Count} objects{(top.Length > 0 ? " (" + top + ")" : "")}";
+        return $"{name}: {r.Detections.Count} objects{(top.Length > 0 ? " (" + top + ")" : "")}";
     }
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using SsdLite.Core;
 using SsdLite.Detection;
-using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 
 namespace SsdLite.Tools.Detect;
@@ -31,7 +32,7 @@ internal static class DetectorRuntimes
         {
             if (weights.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(weights))
                 throw new ArgumentException($"{weights} is an ONNX model: run it with --runtime onnx");
-            return Detector.Load(weights, labels, Devices.Parse(device), arch: arch);
+            return OpenTorch(weights, labels, device, arch);
         }
         if (!string.Equals(device, "cpu", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--runtime onnx runs on the CPU (the Microsoft.ML.OnnxRuntime package); got --device {device}");
@@ -42,5 +43,14 @@ internal static class DetectorRuntimes
             throw new ArgumentException($"{weights} was exported from {exported}, not {named.Name()}");
         }
         return detector;
+    }
+
+    // Its own method: the JIT runs a module's initializer before a method that calls into the module, so naming
+    // Detector in Open would load libtorch for ONNX models too.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IObjectDetector OpenTorch(string weights, IReadOnlyList<string>? labels, string device, SsdArch? arch)
+    {
+        TorchEngine.EnsureInitialized();
+        return Detector.Load(weights, labels, Devices.Parse(device), arch: arch);
     }
 }

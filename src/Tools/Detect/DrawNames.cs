@@ -6,7 +6,7 @@ namespace SsdLite.Tools.Detect;
 /// </summary>
 internal sealed class DrawNames(string folder)
 {
-    private static readonly string[] Writable = [".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".webp"];
+    private static readonly string[] Writable = [".jpg", ".jpeg", ".jpe", ".png", ".webp"];
     private readonly HashSet<string> used = new(StringComparer.OrdinalIgnoreCase);
 
     public string For(string input)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
-using SsdLite.Detection.Evaluation;
+using SsdLite.Core.Evaluation;
 
 namespace SsdLite.Tools.Evaluation;
 

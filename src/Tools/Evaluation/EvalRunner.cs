@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
 using SsdLite.Data.Coco;
-using SsdLite.Detection;
-using SsdLite.Detection.Evaluation;
 using SsdLite.Runtime;
 using SsdLite.Tools.Training;
 using SsdLite.Vision;

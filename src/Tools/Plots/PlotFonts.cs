@@ -1,28 +1,37 @@
+using SkiaSharp;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Plots;
 
 /// <summary>
 /// ScottPlot finds fonts by family name through SkiaSharp, which without fontconfig (the NoDependencies natives)
-/// knows none; the font file the image layer found is registered under one name and used for every plot.
+/// knows none; the image layer's font (the embedded DejaVu Sans unless SSDLITE_FONT names another) answers for one
+/// family name, used for every plot.
 /// </summary>
 internal static class PlotFonts
 {
     private const string Family = "SsdLite Sans";
     private static readonly Lazy<bool> Registered = new(Register);
 
-    /// <summary>Sets the plot's font; false when no font file exists (the plot then has lines but no text).</summary>
-    public static bool Apply(ScottPlot.Plot plot)
+    /// <summary>Sets the plot's font.</summary>
+    public static void Apply(ScottPlot.Plot plot)
     {
-        if (!Registered.Value) return false;
+        _ = Registered.Value;
         plot.Font.Set(Family);
-        return true;
     }
 
     private static bool Register()
     {
-        if (PixelFont.Default is not { } font) return false;
-        ScottPlot.Fonts.AddFontFile(Family, font.Path);
+        ScottPlot.Fonts.FontResolvers.Insert(0, new Resolver());
         return true;
+    }
+
+    private sealed class Resolver : ScottPlot.IFontResolver
+    {
+        public SKTypeface? CreateTypeface(string fontName, bool bold, bool italic) =>
+            fontName == Family ? PixelFont.Default.Typeface : null;
+
+        public SKTypeface? CreateTypeface(string fontName, ScottPlot.FontWeight weight, ScottPlot.FontSlant slant, ScottPlot.FontSpacing spacing) =>
+            fontName == Family ? PixelFont.Default.Typeface : null;
     }
 }

@@ -1,9 +1,10 @@
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
-using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Vision;
-using DetVocObject = SsdLite.Detection.VocObject;
+using DetVocObject = SsdLite.Core.Evaluation.VocObject;
 
 namespace SsdLite.Tools.Training;
 

@@ -1,3 +1,4 @@
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using YamlDotNet.RepresentationModel;
@@ -115,6 +115,28 @@ public sealed class TrainOptions
     /// </summary>
     public double CropMaxAspect { get; set; } = 2;
 
+    // fine-tuning (the reference's train_ssd.py options)
+    /// <summary>The backbone (base_net) is not trained: no gradient, no optimizer state, no weight decay.</summary>
+    public bool FreezeBaseNet { get; set; }
+
+    /// <summary>Only the prediction heads are trained: the backbone and the extras are frozen.</summary>
+    public bool FreezeNet { get; set; }
+
+    /// <summary>
+    /// Frozen parts' BatchNorm layers stay in eval mode, so their running statistics stay put too; false gives the
+    /// reference's behaviour, where they keep updating in training mode.
+    /// </summary>
+    public bool FreezeBn { get; set; } = true;
+
+    /// <summary>The backbone's learning rate; null: <see cref="Lr"/>.</summary>
+    public double? BaseNetLr { get; set; }
+
+    /// <summary>The extras' learning rate (the reference's extras and source-layer add-ons); null: <see cref="Lr"/>.</summary>
+    public double? ExtraLayersLr { get; set; }
+
+    /// <summary>Sample images weighted by the inverse frequency of their rarest class, so each class is seen about equally.</summary>
+    public bool BalanceData { get; set; }
+
     private static readonly Dictionary<string, Action<TrainOptions, string>> Setters = new()
     {
         ["arch"] = (o, v) => o.Arch = SsdArchs.Parse(v),
@@ -160,6 +182,12 @@ public sealed class TrainOptions
         ["expand_probability"] = (o, v) => o.ExpandProbability = Double(v),
         ["crop_min_scale"] = (o, v) => o.CropMinScale = Double(v),
         ["crop_max_aspect"] = (o, v) => o.CropMaxAspect = Double(v),
+        ["freeze_base_net"] = (o, v) => o.FreezeBaseNet = Bool(v),
+        ["freeze_net"] = (o, v) => o.FreezeNet = Bool(v),
+        ["freeze_bn"] = (o, v) => o.FreezeBn = Bool(v),
+        ["base_net_lr"] = (o, v) => o.BaseNetLr = Nullable(v) is { } r ? Double(r) : null,
+        ["extra_layers_lr"] = (o, v) => o.ExtraLayersLr = Nullable(v) is { } r ? Double(r) : null,
+        ["balance_data"] = (o, v) => o.BalanceData = Bool(v),
     };
 
     /// <summary>The keys a config may set.</summary>
@@ -254,6 +282,9 @@ public sealed class TrainOptions
             $"save_every: {SaveEvery}",
             $"expand_max_ratio: {Format(ExpandMaxRatio)}", $"expand_probability: {Format(ExpandProbability)}",
             $"crop_min_scale: {Format(CropMinScale)}", $"crop_max_aspect: {Format(CropMaxAspect)}",
+            $"freeze_base_net: {Lower(FreezeBaseNet)}", $"freeze_net: {Lower(FreezeNet)}", $"freeze_bn: {Lower(FreezeBn)}",
+            $"base_net_lr: {(BaseNetLr is { } b ? Format(b) : "null")}", $"extra_layers_lr: {(ExtraLayersLr is { } x ? Format(x) : "null")}",
+            $"balance_data: {Lower(BalanceData)}",
         };
         return string.Join('\n', lines) + "\n";
     }
@@ -280,6 +311,11 @@ public sealed class TrainOptions
         Require(Beta2 is >= 0 and < 1, "beta2", Beta2);
         Require(Optimizer != OptimizerKind.Adamw || Momentum is >= 0 and < 1, "momentum", Momentum);
         Require(AspectRatios.All(r => r > 0), "aspect_ratios", string.Join(", ", AspectRatios));
+        Require(BaseNetLr is null or >= 0, "base_net_lr", BaseNetLr ?? 0);
+        Require(ExtraLayersLr is null or >= 0, "extra_layers_lr", ExtraLayersLr ?? 0);
+        // The reference reads the two as alternatives (if/elif); both set is more likely a slip than a wish.
+        if (FreezeBaseNet && FreezeNet)
+            throw new ConfigException("'freeze_base_net' and 'freeze_net' are both set: freeze_net already freezes the base net and the extras; set one");
         ValidatePriorSizes();
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using SsdLite.Core;
+using SsdLite.Core.Evaluation;
 using SsdLite.Data;
 using SsdLite.Data.Augmentation;
 using SsdLite.Detection;
@@ -72,21 +74,23 @@ public sealed class Trainer
         model.to(device);
         model.to(LayoutFor(device));
         var loader = CreateLoader(train, config);
-        using var optimizer = CreateOptimizer(model);
+        var parts = TrainableParts.Apply(model, options);
+        using var optimizer = parts.CreateOptimizer(options);
         var position = new TrainingPosition(0, 0, 0, null);
         if (resumePath is not null)
         {
-            position = TrainingCheckpoint.Restore(resumePath, model, optimizer);
+            position = TrainingCheckpoint.Restore(resumePath, model, optimizer, parts.Signature());
             progress.Message($"resumed {resumePath}: epoch {position.Epoch + 1}, step {position.Step}");
         }
         else if (options.Pretrained is { } pretrained)
         {
-            PretrainedWeights.Load(model, pretrained, progress.Message);
+            PretrainedWeights.Load(model, Weights.WeightsResolver.Resolve(pretrained), progress.Message);
         }
+        progress.Message(parts.Describe());
         var scheduler = CreateScheduler(optimizer, loader.BatchesPerEpoch, position.Step);
         progress.Message($"{config}; {model.parameters().Sum(p => p.numel()):N0} parameters; device {device}; " +
             $"{train.Count} training images, {loader.BatchesPerEpoch} steps per epoch" + (val is null ? "" : $", {val.Count} validation images"));
-        var run = new RunState(this, model, optimizer, scheduler, loader, val, device, clock, cancellationToken) { Position = position };
+        var run = new RunState(this, model, parts, optimizer, scheduler, loader, val, device, clock, cancellationToken) { Position = position };
         progress.Run(run.Execute);
         return new TrainResult(run.Outcome, run.Position, options.Out, LastCheckpointPath, run.LastMap, clock.Elapsed);
     }
@@ -157,6 +161,7 @@ public sealed class Trainer
         var transform = new VocTrainingTransform(CreateAugmentation(config.InputSize), options.KeepDifficult);
         var loaderOptions = new DataLoaderOptions
         {
+            Sampler = options.BalanceData ? CreateSampler(train, config) : null,
             BatchSize = options.BatchSize,
             ImageSize = config.InputSize,
             PriorCount = priors.Length / 4,
@@ -168,6 +173,13 @@ public sealed class Trainer
             throw new ConfigException($"training data: {train.Count} images make no full batch of {options.BatchSize}; lower --batch-size");
         loader.SampleFailed += f => progress.Message($"warning: {f}");
         return loader;
+    }
+
+    private BalancedSampler CreateSampler(VocDataset train, SsdLiteConfig config)
+    {
+        var sampler = BalancedSampler.For(train, options.KeepDifficult);
+        progress.Message($"balance_data: images per class before -> drawn per epoch after: {sampler.Describe(config.Label)}");
+        return sampler;
     }
 
     /// <summary>
@@ -186,12 +198,6 @@ public sealed class Trainer
             MinAspect = 1 / (float)options.CropMaxAspect,
             MaxAspect = (float)options.CropMaxAspect,
         },
-    };
-
-    private OptimizerHelper CreateOptimizer(SsdLiteModel model) => options.Optimizer switch
-    {
-        OptimizerKind.Adamw => new HeldScalarAdamW(model.parameters(), options.Lr, options.Momentum, options.Beta2, weightDecay: options.WeightDecay),
-        _ => new HeldScalarSgd(model.parameters(), options.Lr, options.Momentum, weightDecay: options.WeightDecay),
     };
 
     /// <summary>
@@ -215,10 +221,10 @@ public sealed class Trainer
     }
 
     private void Save(RunState run, string path) =>
-        TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Position, options);
+        TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Position, options, run.Parts.Signature());
 
     /// <summary>The mutable state of one run, so the loop reads step by step.</summary>
-    private sealed class RunState(Trainer owner, SsdLiteModel model, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<VocSample> loader,
+    private sealed class RunState(Trainer owner, SsdLiteModel model, TrainableParts parts, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<VocSample> loader,
         VocDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
     {
         private readonly TrainingStep step = new(model, optimizer, owner.options.Precision);
@@ -227,6 +233,7 @@ public sealed class Trainer
         private readonly ITrainingProgress progress = owner.progress;
 
         public SsdLiteModel Model => model;
+        public TrainableParts Parts => parts;
         public OptimizerHelper Optimizer => optimizer;
         public TrainingPosition Position { get; set; } = new(0, 0, 0, null);
         public TrainOutcome Outcome { get; private set; } = TrainOutcome.Completed;
@@ -235,6 +242,7 @@ public sealed class Trainer
         public void Execute()
         {
             model.train();
+            parts.HoldFrozenBatchNorm();
             while (Position.Epoch < options.Epochs)
             {
                 var finished = TrainEpoch(Position.Epoch);
@@ -352,6 +360,8 @@ public sealed class Trainer
         private double Validate()
         {
             var evaluation = new ModelEvaluation(model, device).Evaluate(val!, options.ValMaxImages);
+            // Evaluation puts the whole model back in training mode.
+            parts.HoldFrozenBatchNorm();
             LastMap = evaluation.Evaluate(VocMetric.Voc07).MeanAveragePrecision;
             return LastMap.Value;
         }

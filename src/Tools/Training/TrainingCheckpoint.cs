@@ -1,4 +1,5 @@
 using System.Globalization;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 
@@ -16,7 +17,11 @@ public static class TrainingCheckpoint
 {
     public const string OptimPrefix = "optim.";
 
-    public static void Save(string path, SsdLiteModel model, OptimizerHelper optimizer, TrainingPosition position, TrainOptions options)
+    /// <summary>The metadata key of the optimizer's parameter groups (<see cref="TrainableParts.Signature"/>).</summary>
+    public const string ParameterGroupsKey = "param_groups";
+
+    public static void Save(string path, SsdLiteModel model, OptimizerHelper optimizer, TrainingPosition position, TrainOptions options,
+        string? parameterGroups = null)
     {
         var tensors = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>(ModelWeights.ModelPrefix + kv.Key, kv.Value))
             .Concat(OptimizerState.Save(optimizer).Select(kv => new KeyValuePair<string, Tensor>(OptimPrefix + kv.Key, kv.Value)));
@@ -31,6 +36,7 @@ public static class TrainingCheckpoint
             ["labels"] = string.Join(",", model.Config.ClassNames),
             ["train_options"] = options.ToYaml(),
         };
+        if (parameterGroups is not null) metadata[ParameterGroupsKey] = parameterGroups;
         if (position.BestMap is { } best) metadata["best_map"] = best.ToString("R", CultureInfo.InvariantCulture);
         Checkpoint.Save(path, tensors, metadata);
     }
@@ -47,9 +53,16 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Restores model and optimizer; returns the position to continue from (the schedule follows its step).</summary>
-    public static TrainingPosition Restore(string path, SsdLiteModel model, OptimizerHelper optimizer)
+    public static TrainingPosition Restore(string path, SsdLiteModel model, OptimizerHelper optimizer, string? parameterGroups = null)
     {
         using var data = Checkpoint.Load(path);
+        // Optimizer state is stored by parameter position, so other groups (a freeze flag or a rate changed) would
+        // hand one parameter's momentum to another; checkpoints from before the groups were recorded have one group.
+        if (parameterGroups is not null && data.Metadata.TryGetValue(ParameterGroupsKey, out var saved) && saved != parameterGroups)
+        {
+            throw new ConfigException($"{path}: the checkpoint's optimizer has the parameter groups [{saved}], this run [{parameterGroups}]; " +
+                "resume with the run's own freeze_base_net and freeze_net, or start a new run from it with --pretrained");
+        }
         model.load_state_dict(data.WithPrefix(ModelWeights.ModelPrefix));
         OptimizerState.Load(optimizer, data.WithPrefix(OptimPrefix));
         double? best = data.Metadata.TryGetValue("best_map", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null;

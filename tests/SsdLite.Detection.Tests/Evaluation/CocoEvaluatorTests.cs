@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SsdLite.Detection.Evaluation;
+using SsdLite.Core.Evaluation;
 
 namespace SsdLite.Detection.Tests.Evaluation;
 

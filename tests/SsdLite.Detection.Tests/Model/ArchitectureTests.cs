@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 
 namespace SsdLite.Detection.Tests.Model;

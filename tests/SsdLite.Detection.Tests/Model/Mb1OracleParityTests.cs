@@ -1,3 +1,4 @@
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Platform.Engine;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 
 namespace SsdLite.Detection.Tests.Model;

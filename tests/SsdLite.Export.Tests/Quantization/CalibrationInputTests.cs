@@ -1,4 +1,4 @@
-using SsdLite.Detection;
+using SsdLite.Core;
 using SsdLite.Detection.Models;
 using SsdLite.Export.Quantization;
 
@@ -55,7 +55,7 @@ public sealed class CalibrationInputTests
     private static Int8ExportResult Export(string[] paths, int? count, string output)
     {
         torch.manual_seed(3);
-        using var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(2), 0.25, 96, SsdLite.Backbone.ChannelRounding.Truncate));
+        using var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(2), 0.25, 96, SsdLite.Core.ChannelRounding.Truncate));
         model.eval();
         return Int8OnnxExporter.Export(model, output, new Int8ExportOptions { CalibrationPaths = paths, ImageCount = count });
     }

@@ -68,18 +68,35 @@ public class EngineSetupTests
     {
         var library = TorchSharpLibrary();
         var withGcc13 = new HashSet<string>(LibStdCxxFix.SystemVersions()) { Gcc13Version };
-        var cache = Directory.CreateTempSubdirectory("ssdlite-fix-").FullName;
-        try
-        {
-            var (path, weakened) = LibStdCxxFix.Prepare(library, withGcc13, cache);
-            Assert.Equal(library, path);
-            Assert.Empty(weakened);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(cache));
-        }
-        finally
-        {
-            Directory.Delete(cache, recursive: true);
-        }
+        var prepared = LibStdCxxFix.Prepare(library, withGcc13);
+        Assert.Equal(library, prepared.OriginalPath);
+        Assert.Null(prepared.PatchedBytes);
+        Assert.Empty(prepared.Weakened);
+    }
+
+    [Fact]
+    public void ThePatchedLibraryComesFromASealedMemoryFileAndNoFolder()
+    {
+        var report = TorchEngine.EnsureInitialized();
+        if (!report.LibStdCxxFixApplied) return;
+        Assert.StartsWith("/proc/self/fd/", report.LibTorchSharpPath);
+        // The loader mapped the anonymous file; no libLibTorchSharp outside the package folder is mapped.
+        var mapped = File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 6 && f[5].Contains("libLibTorchSharp", StringComparison.Ordinal)).Select(f => f[5].Trim()).Distinct().ToList();
+        Assert.Contains("/memfd:libLibTorchSharp.so (deleted)", mapped);
+        Assert.All(mapped, m => Assert.True(m.StartsWith("/memfd:", StringComparison.Ordinal) || m == TorchSharpLibrary(), m));
+        // Sealed: it cannot be written, grown or shrunk, even by this process.
+        Assert.Throws<UnauthorizedAccessException>(() => File.WriteAllBytes(report.LibTorchSharpPath!, [1, 2, 3]));
+    }
+
+    [Fact]
+    public void ASealedMemoryFileHoldsItsBytesAndRefusesWrites()
+    {
+        byte[] bytes = [.. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7))];
+        var file = SealedMemoryFile.Create("ssdlite-test", bytes);
+        Assert.Equal(SealedMemoryFile.AllSeals, file.Seals);
+        Assert.Equal(bytes, File.ReadAllBytes(file.Path));
+        Assert.Throws<UnauthorizedAccessException>(() => File.AppendAllText(file.Path, "x")); // EPERM from the seal
     }
 
     [Fact]

@@ -62,10 +62,12 @@ public sealed class DrawingTests
     }
 
     [Fact]
-    public void LabelsDrawWhenAFontExists()
+    public void LabelsDrawWithTheEmbeddedFont()
     {
-        // Labels need a font file; Debian's fonts-dejavu-core provides DejaVuSans.ttf (or set SSDLITE_FONT).
-        Assert.True(PixelCanvas.HasFont, PixelFont.MissingFontHint);
+        // No font on the machine is needed: DejaVu Sans comes from the assembly (SSDLITE_FONT is unset in the tests).
+        Assert.Null(Environment.GetEnvironmentVariable(PixelFont.EnvironmentVariable));
+        Assert.Same(PixelFont.Embedded, PixelFont.Default);
+        Assert.Equal("DejaVu Sans", PixelFont.Embedded.Typeface.FamilyName);
         var (w, h, baseline) = PixelCanvas.TextSize("cat 0.9");
         Assert.InRange(h, 8, 14); // capitals about 21 * 0.5 pixels tall, as OpenCV's Hershey font at scale 0.5
         Assert.InRange(w, 3 * h, 8 * h);
@@ -87,6 +89,30 @@ public sealed class DrawingTests
         }
 
         Assert.True(yellow > 0 && dark > 10, $"label background {yellow} px, text {dark} px");
+    }
+
+    [Fact]
+    public void AFontFileLoadsAndAFileThatIsNoFontDoesNot()
+    {
+        string dir = Directory.CreateTempSubdirectory("ssdlite-fonts-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "fake.ttf"), "not really a font");
+            Assert.Null(PixelFont.FromFile(Path.Combine(dir, "fake.ttf")));
+            Assert.Null(PixelFont.FromFile(Path.Combine(dir, "missing.ttf")));
+            string copyPath = Path.Combine(dir, "copy.ttf");
+            using (var resource = typeof(PixelFont).Assembly.GetManifestResourceStream("SsdLite.Vision.DejaVuSans.ttf")!)
+            using (var file = File.Create(copyPath)) resource.CopyTo(file);
+            var copy = PixelFont.FromFile(copyPath);
+            Assert.NotNull(copy);
+            Assert.Equal(copyPath, copy.Source);
+            // The same font from a file measures text as the embedded one does.
+            Assert.Equal(PixelCanvas.TextSize("cat 0.9"), new PixelCanvas(new byte[30], 10, 1, 3) { Font = copy }.MeasureText("cat 0.9"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -112,39 +138,6 @@ public sealed class DrawingTests
         }
 
         Assert.Equal((2 * 51) + (2 * 29), lit); // the outline only: no label, no text
-    }
-
-    [Fact]
-    public void FontSearchTakesTheNamedFileThenDejaVuThenARegularStyle()
-    {
-        string dir = Directory.CreateTempSubdirectory("ssdlite-fonts-").FullName;
-        try
-        {
-            Assert.Null(PixelFont.Locate(null, [dir]));
-            string bold = Touch(dir, "b", "Zed-Bold.ttf");
-            string regular = Touch(dir, "c", "Zed.otf");
-            Assert.Equal(regular, PixelFont.Locate(null, [dir]));
-            string dejavu = Touch(dir, "a/deeper", "DejaVuSans.ttf");
-            Assert.Equal(dejavu, PixelFont.Locate(null, [dir]));
-            Assert.Equal(dejavu, PixelFont.Locate(Path.Combine(dir, "missing.ttf"), [dir]));
-            Assert.Equal(bold, PixelFont.Locate(bold, [dir]));
-
-            // Not fonts: nothing to load.
-            Assert.Null(PixelFont.FromFile(dejavu));
-            Assert.Null(PixelFont.FromFile(Path.Combine(dir, "missing.ttf")));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-
-        static string Touch(string root, string folder, string name)
-        {
-            string path = Path.Combine(root, folder, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, "not really a font");
-            return path;
-        }
     }
 
     [Fact]

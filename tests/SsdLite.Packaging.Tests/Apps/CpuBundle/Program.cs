@@ -3,6 +3,7 @@
 // Usage: CpuBundle DATA_DIR CHECKPOINT IMAGE SCORE_THRESHOLD TOP_K
 // Prints the engine report, "loss STEP VALUE" per step, then one line per detection: label score xmin ymin xmax ymax.
 using System.Globalization;
+using SsdLite.Core;
 using SsdLite.Data;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
