@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using SsdLite.Backbone;
+using SsdLite.Core;
 using SsdLite.Detection;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
