@@ -15,6 +15,8 @@ namespace SsdLite.Export.Tests;
 /// </summary>
 public sealed class NmsExportTests
 {
+    private const float ScoreTolerance = 1e-5f;
+
     private static IEnumerable<string> RealImages() =>
         new[] { TestFiles.Oracle("image.jpg") }.Concat(Directory.GetFiles(TestFiles.Data(Path.Combine("tiny", "JPEGImages")), "*.jpg").Order().Take(3));
 
@@ -28,29 +30,26 @@ public sealed class NmsExportTests
         var nms = new NmsExportOptions { ScoreThreshold = threshold, MaxDetections = k };
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = nms });
         using var torchDetector = new Detector(model);
-        var truncated = 0;
-        foreach (var path in RealImages()) truncated += Compare(torchDetector, folder["nms.onnx"], path, nms) == true ? 1 : 0;
+        var truncated = RealImages().Count(path => Compare(torchDetector, folder["nms.onnx"], path, nms));
         if (k == 5) Assert.True(truncated > 0, "some image had more than K detections");
     }
 
-    [Theory(Skip = "random-weight models give exactly tied scores on these images, and ONNX Runtime's NMS does not order ties by prior index; open")]
-    [InlineData(SsdArch.Mb2SsdLite)]
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite, Skip = "raw-network gap, not NMS: with BatchNorm statistics measured on real images, one detection of this arch scores 4e-5 apart between ONNX Runtime and libtorch (image.jpg/000001.jpg detection 11), above the 1e-5 bound; open")]
     [InlineData(SsdArch.Mb1SsdLite)]
-    [InlineData(SsdArch.Mb1Ssd)]
+    [InlineData(SsdArch.Mb1Ssd, Skip = "raw-network gap, not NMS: with BatchNorm statistics measured on real images, one detection of this arch scores 4e-5 apart between ONNX Runtime and libtorch (image.jpg/000001.jpg detection 11), above the 1e-5 bound; open")]
     public void RandomModelsOfEveryArchGiveDetectsDetections(SsdArch arch)
     {
         using var folder = new TempFolder("nms-random");
         torch.manual_seed(5);
         var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(3), 0.5, 160, ChannelRounding.Truncate, arch: arch));
-        model.eval();
-        // Four classes near 1/4 each: nearly every prior is a candidate, far more than K survive NMS.
+        CalibrateBatchNorms(model, Directory.GetFiles(TestFiles.Data(Path.Combine("tiny", "JPEGImages")), "*.jpg").Order());
+        // Four classes: hundreds of candidates above 0.2 survive NMS, far more than K.
         var nms = new NmsExportOptions { ScoreThreshold = 0.2f, MaxDetections = 20 };
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = nms });
         using var torchDetector = new Detector(model);
-        // ONNX Runtime's NMS does not order exactly tied scores by index (flat image regions give a random-weight
-        // model many); an image whose detect output has such ties is left out, and one at least must remain.
-        var compared = RealImages().Select(path => Compare(torchDetector, folder["nms.onnx"], path, nms, skipTies: true)).Where(r => r is not null).ToList();
-        Assert.True(compared.Any(r => r == true), $"an image without ties with more than K detections ({compared.Count} compared)");
+        var truncated = RealImages().Count(path => Compare(torchDetector, folder["nms.onnx"], path, nms));
+        Assert.Equal(RealImages().Count(), truncated);
     }
 
     [Fact]
@@ -94,8 +93,31 @@ public sealed class NmsExportTests
     private static Microsoft.ML.OnnxRuntime.Tensors.TensorElementType TensorElementTypeOf(InferenceSession session, string name) =>
         session.OutputMetadata[name].ElementDataType;
 
+    // A fresh model's BatchNorms hold (0, 1) statistics, under which the activations of these random weights die out
+    // layer by layer: every prior then scores exactly 1/C (mb1) or within a few ulps of it (mb2), and the order of equal
+    // scores, which no NMS defines, decides the comparison. Statistics measured on real images, as training measures
+    // them, keep each layer at unit scale, so the scores spread over (0, 1) as a trained model's do.
+    private static void CalibrateBatchNorms(SsdLiteModel model, IEnumerable<string> imagePaths)
+    {
+        var transform = new SsdTestTransform(model.Config.InputSize);
+        var images = imagePaths.Select(ImageIO.Read).ToList();
+        var input = new float[images.Count * transform.OutputLength];
+        for (var i = 0; i < images.Count; i++) transform.Apply(images[i], input.AsSpan(i * transform.OutputLength, transform.OutputLength));
+        foreach (var (_, module) in model.named_modules())
+        {
+            if (module is TorchSharp.Modules.BatchNorm bn) bn.momentum = 1.0;
+        }
+        model.train();
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            model.forward(torch.tensor(input, [images.Count, 3, transform.Height, transform.Width]));
+        }
+        model.eval();
+    }
+
     // True when detect found more than K detections in the image (so the export kept the top K).
-    private static bool? Compare(Detector torchDetector, string modelPath, string imagePath, NmsExportOptions nms, bool skipTies = false)
+    private static bool Compare(Detector torchDetector, string modelPath, string imagePath, NmsExportOptions nms)
     {
         using var onnx = OnnxDetector.Load(modelPath);
         Assert.True(onnx.HasNms);
@@ -104,20 +126,18 @@ public sealed class NmsExportTests
         torchDetector.PostProcessor = ClassLabels.PostProcessorFor(torchDetector, nms.ScoreThreshold, nms.IouThreshold, nms.CandidateSize, nms.TopK);
         var image = ImageIO.Read(imagePath);
         var expected = torchDetector.Detect(image);
-        if (skipTies && expected.GroupBy(e => (e.ClassId, e.Score)).Any(g => g.Count() > 1)) return null;
-        var ours = onnx.Detect(image);
         var name = Path.GetFileName(imagePath);
+        var ours = onnx.Detect(image);
         Assert.Equal(Math.Min(expected.Count, nms.MaxDetections), ours.Count);
         for (var i = 0; i < ours.Count; i++)
         {
             var (o, t) = (ours[i], expected[i]);
-            Assert.True(t.ClassId == o.ClassId, $"{name} detection {i}: class {o.ClassId} vs torch {t.ClassId}");
-            Assert.Equal(t.Label, o.Label);
-            Assert.True(Math.Abs(t.Score - o.Score) <= 1e-5, $"{name} detection {i}: score {o.Score} vs torch {t.Score}");
-            // Priors whose scores tie exactly (flat regions of a random-weight model) may come in either order: the box
-            // must then equal one of the tied detections of the same class.
-            var tied = expected.Where(e => e.ClassId == o.ClassId && e.Score == t.Score).ToList();
-            Assert.True(tied.Any(e => BoxesClose(o.Box, e.Box, image)), $"{name} detection {i}: box {o.Box} vs torch {t.Box} ({tied.Count} tied)");
+            // Both engines' scores agree to ScoreTolerance, so two detections whose scores are closer than twice that
+            // may come in either order: row i must then be one of them (exactly tied boxes that overlap would still
+            // fail, through the count or the boxes).
+            var peers = expected.Where(e => Math.Abs(e.Score - t.Score) <= 2 * ScoreTolerance).ToList();
+            Assert.True(peers.Any(e => e.ClassId == o.ClassId && e.Label == o.Label && Math.Abs(e.Score - o.Score) <= ScoreTolerance && BoxesClose(o.Box, e.Box, image)),
+                $"{name} detection {i}: class {o.ClassId} score {o.Score} box {o.Box} vs torch class {t.ClassId} score {t.Score} box {t.Box} ({peers.Count} within {2 * ScoreTolerance})");
         }
         return expected.Count > nms.MaxDetections;
     }
