@@ -21,6 +21,12 @@ public sealed record OnnxExportOptions
     /// <summary>A fixed batch size; null for a dynamic batch dimension.</summary>
     public int? BatchSize { get; init; }
 
+    /// <summary>
+    /// Non-null: the graph goes on to detect's post-processing (ONNX NonMaxSuppression) and also has the outputs
+    /// num_detections, detection_boxes, detection_scores and detection_classes.
+    /// </summary>
+    public NmsExportOptions? Nms { get; init; }
+
     /// <summary>Also write labels.txt (BACKGROUND, then one class name a line) beside the model.</summary>
     public bool WriteLabels { get; init; } = true;
 
@@ -43,5 +49,6 @@ public sealed record OnnxExportOptions
             throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "input size must be at least 32");
         if (BatchSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be positive (or dynamic)");
+        Nms?.Validate();
     }
 }

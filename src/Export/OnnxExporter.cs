@@ -37,7 +37,16 @@ public static class OnnxExporter
         var priors = Priors(config);
         using var folded = BatchNormFolding.Fold(model);
         var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
-        return (Model(graph, config, options), config, priors.Length / 4);
+        var proto = Model(graph, config, options);
+        if (options.Nms is { } nms) AppendNms(proto, nms, priors.Length / 4, config.NumClasses, options.BatchSize);
+        return (proto, config, priors.Length / 4);
+    }
+
+    /// <summary>Ends <paramref name="proto"/>'s graph in detect's post-processing and records its settings in the metadata.</summary>
+    internal static void AppendNms(ModelProto proto, NmsExportOptions nms, int priorCount, int classCount, int? batch)
+    {
+        NmsGraph.Append(proto.Graph, nms, priorCount, classCount, batch);
+        Meta(proto, OnnxConventions.NmsKey, nms.ToJson());
     }
 
     /// <summary>Writes <paramref name="proto"/> atomically, and labels.txt beside it when the options ask.</summary>

@@ -15,6 +15,15 @@ internal sealed class OnnxGraphBuilder
 
     public OnnxGraphBuilder(string name) => Graph = new GraphProto { Name = name };
 
+    /// <summary>A builder that goes on writing <paramref name="graph"/>; the names it already uses stay taken.</summary>
+    public OnnxGraphBuilder(GraphProto graph)
+    {
+        Graph = graph;
+        foreach (var node in graph.Node) names.UnionWith(node.Output);
+        foreach (var tensor in graph.Initializer) names.Add(tensor.Name);
+        foreach (var value in graph.Input) names.Add(value.Name);
+    }
+
     public GraphProto Graph { get; }
 
     /// <summary>A float tensor constant.</summary>
@@ -58,8 +67,24 @@ internal sealed class OnnxGraphBuilder
         return output;
     }
 
+    /// <summary>Adds a node with several outputs, named after <paramref name="outputs"/> (made unique); returns their names.</summary>
+    public string[] Node(string opType, string[] outputs, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        var unique = outputs.Select(Unique).ToArray();
+        var node = new NodeProto { OpType = opType, Name = unique[0] };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(unique);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
+        return unique;
+    }
+
     /// <summary>A float tensor input or output of the graph; a null dimension is the named dynamic one.</summary>
-    public static ValueInfoProto FloatValue(string name, string dynamicName, params long?[] dims)
+    public static ValueInfoProto FloatValue(string name, string dynamicName, params long?[] dims) =>
+        TensorValue(name, TensorProto.Types.DataType.Float, dynamicName, dims);
+
+    /// <summary>A tensor input or output of <paramref name="type"/>; a null dimension is the named dynamic one.</summary>
+    public static ValueInfoProto TensorValue(string name, TensorProto.Types.DataType type, string dynamicName, params long?[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
@@ -71,7 +96,7 @@ internal sealed class OnnxGraphBuilder
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
     }
 
@@ -80,6 +105,15 @@ internal sealed class OnnxGraphBuilder
         var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
         a.Ints.AddRange(values);
         return a;
+    }
+
+    /// <summary>A tensor attribute holding one float (ConstantOfShape's value).</summary>
+    public static AttributeProto FloatTensor(string name, float value)
+    {
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.Add(1);
+        tensor.FloatData.Add(value);
+        return new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = tensor };
     }
 
     public static AttributeProto Int(string name, long value) =>

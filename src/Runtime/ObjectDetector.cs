@@ -61,7 +61,7 @@ public abstract class ObjectDetector : IObjectDetector
     }
 
     /// <summary>The detections of already preprocessed images, boxes scaled to each image's original size.</summary>
-    public IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
+    public virtual IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
     {
         ArgumentNullException.ThrowIfNull(originals);
         if (originals.Count == 0) return [];

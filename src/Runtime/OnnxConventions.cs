@@ -38,6 +38,24 @@ public static class OnnxConventions
     /// </summary>
     public const string QuantizationKey = "quantization";
 
+    /// <summary>An NMS export's detection count per image: int32 [N] (TensorRT EfficientNMS's name).</summary>
+    public const string NumDetectionsName = "num_detections";
+
+    /// <summary>An NMS export's boxes: float [N, K, 4], xmin, ymin, xmax, ymax relative to the input, rows past the count zero.</summary>
+    public const string DetectionBoxesName = "detection_boxes";
+
+    /// <summary>An NMS export's scores: float [N, K], best first, rows past the count zero.</summary>
+    public const string DetectionScoresName = "detection_scores";
+
+    /// <summary>An NMS export's class ids: int32 [N, K] (1 is the first object class), rows past the count zero.</summary>
+    public const string DetectionClassesName = "detection_classes";
+
+    /// <summary>
+    /// Metadata: present on an NMS export only, its post-processing as JSON (score_threshold, iou_threshold,
+    /// candidate_size, top_k, max_detections).
+    /// </summary>
+    public const string NmsKey = "nms";
+
     /// <summary>The dimension name of a dynamic batch.</summary>
     public const string BatchDimension = "batch";
 }

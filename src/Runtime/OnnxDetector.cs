@@ -17,6 +17,9 @@ public sealed class OnnxDetector : ObjectDetector
     private readonly InferenceSession session;
     private readonly string[] outputNames = [OnnxConventions.ScoresName, OnnxConventions.BoxesName];
     private readonly string[] allOutputNames;
+    private readonly string[] nmsOutputNames = [OnnxConventions.NumDetectionsName, OnnxConventions.DetectionBoxesName,
+        OnnxConventions.DetectionScoresName, OnnxConventions.DetectionClassesName];
+    private readonly string[] labels;
 
     private OnnxDetector(InferenceSession session, OnnxModelContract contract, IReadOnlyList<string> classNames, string path)
         : base(contract.InputSize, new PostProcessor(labels: ClassLabels.WithBackground(classNames)))
@@ -25,7 +28,9 @@ public sealed class OnnxDetector : ObjectDetector
         Path = path;
         FixedBatchSize = contract.FixedBatchSize;
         ClassCount = contract.ClassCount;
+        MaxDetections = contract.MaxDetections;
         ClassNames = classNames;
+        labels = ClassLabels.WithBackground(classNames).ToArray();
         Metadata = session.ModelMetadata.CustomMetadataMap.ToDictionary(kv => kv.Key, kv => kv.Value);
         Outputs = [.. session.OutputMetadata.Select(kv => TensorSpec.From(kv.Key, kv.Value))];
         allOutputNames = [.. Outputs.Select(o => o.Name)];
@@ -39,6 +44,16 @@ public sealed class OnnxDetector : ObjectDetector
 
     /// <summary>The batch size the model was exported with; null when it takes any (a dynamic batch).</summary>
     public int? FixedBatchSize { get; }
+
+    /// <summary>
+    /// K of a model that ends in NMS (<see cref="OnnxConventions.NumDetectionsName"/> and the other EfficientNMS
+    /// outputs), whose detections <see cref="Detect(ReadOnlySpan{float}, IReadOnlyList{ValueTuple{int, int}})"/> reads
+    /// as they are; null for a model with raw scores and boxes only.
+    /// </summary>
+    public int? MaxDetections { get; }
+
+    /// <summary>Whether the model ends in NMS (<see cref="MaxDetections"/> is set).</summary>
+    public bool HasNms => MaxDetections is not null;
 
     /// <summary>Classes the network scores, the background included.</summary>
     public int ClassCount { get; }
@@ -247,11 +262,64 @@ public sealed class OnnxDetector : ObjectDetector
         return parts[0] with { Shape = [batchSize, .. parts[0].Shape.Skip(1)], Data = joined };
     }
 
+    /// <summary>
+    /// The detections of preprocessed images. A model that ends in NMS gives them itself: its first num_detections rows
+    /// of each image, boxes scaled to the image and clamped to it, those at or below <see cref="PostProcessor"/>'s score
+    /// threshold dropped (the export's own threshold has already applied). Other models run the shared post-processing.
+    /// </summary>
+    public override IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
+    {
+        if (!HasNms) return base.Detect(input, originals);
+        ArgumentNullException.ThrowIfNull(originals);
+        if (originals.Count == 0) return [];
+        var batchSize = originals.Count;
+        CheckInput(input[..Math.Min(input.Length, batchSize * InputLength)], batchSize);
+        var imageLength = InputLength;
+        var step = FixedBatchSize ?? batchSize;
+        var result = new IReadOnlyList<DetectedObject>[batchSize];
+        var threshold = PostProcessor.ScoreThreshold;
+        var chunk = new float[step * imageLength];
+        for (var start = 0; start < batchSize; start += step)
+        {
+            var count = Math.Min(step, batchSize - start);
+            Array.Clear(chunk);
+            input.Slice(start * imageLength, count * imageLength).CopyTo(chunk);
+            using var inputValue = OrtValue.CreateTensorValueFromMemory(chunk, [step, 3, InputSize, InputSize]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [OnnxConventions.InputName], [inputValue], nmsOutputNames);
+            var k = checked((int)outputs[1].GetTensorTypeAndShape().Shape[1]);
+            var numbers = outputs[0].GetTensorDataAsSpan<int>();
+            var boxes = outputs[1].GetTensorDataAsSpan<float>();
+            var scores = outputs[2].GetTensorDataAsSpan<float>();
+            var classes = outputs[3].GetTensorDataAsSpan<int>();
+            for (var i = 0; i < count; i++)
+            {
+                var (width, height) = originals[start + i];
+                var found = new List<DetectedObject>(Math.Clamp(numbers[i], 0, k));
+                for (var r = 0; r < Math.Clamp(numbers[i], 0, k); r++)
+                {
+                    var score = scores[(i * k) + r];
+                    if (score <= threshold) continue;
+                    var classId = classes[(i * k) + r];
+                    var b = boxes.Slice(((i * k) + r) * 4, 4);
+                    var box = new BoxF(
+                        Math.Clamp(b[0] * width, 0f, width),
+                        Math.Clamp(b[1] * height, 0f, height),
+                        Math.Clamp(b[2] * width, 0f, width),
+                        Math.Clamp(b[3] * height, 0f, height));
+                    found.Add(new DetectedObject(classId, classId > 0 && classId < labels.Length ? labels[classId] : null, score, box));
+                }
+                result[start + i] = found;
+            }
+        }
+        return result;
+    }
+
     private static float[] Join(List<float[]> parts) => parts.Count == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCount} classes");
+        $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCount} classes{(HasNms ? $", NMS in the graph (K {MaxDetections})" : "")}");
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace SsdLite.Runtime;
 
 /// <summary>What a model must look like to serve as a detector (<see cref="OnnxConventions"/>), read from its session.</summary>
-internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCount)
+internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCount, int? MaxDetections = null)
 {
     /// <exception cref="InvalidDataException">naming <paramref name="path"/>, what it has and what was expected</exception>
     public static OnnxModelContract Check(InferenceSession session, string path)
@@ -25,7 +25,29 @@ internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int
             throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.ScoresName, scores)}; {expected}, with a fixed C of 2 or more");
         if (!IsFloat(boxes) || boxes.Dimensions is not [_, _, 4])
             throw new InvalidDataException($"{path}: output {Describe(OnnxConventions.BoxesName, boxes)}; {expected}");
-        return new OnnxModelContract(h, n > 0 ? n : null, c);
+        return new OnnxModelContract(h, n > 0 ? n : null, c, NmsOutputs(outputs, path));
+    }
+
+    // K of an NMS export (all four EfficientNMS outputs present and well typed), or null when it has none of them.
+    private static int? NmsOutputs(IReadOnlyDictionary<string, NodeMetadata> outputs, string path)
+    {
+        string[] names = [OnnxConventions.NumDetectionsName, OnnxConventions.DetectionBoxesName, OnnxConventions.DetectionScoresName, OnnxConventions.DetectionClassesName];
+        var present = names.Count(outputs.ContainsKey);
+        if (present == 0) return null;
+        var expected = $"an NMS export has {names[0]} int32 [N], {names[1]} float [N, K, 4], {names[2]} float [N, K] and {names[3]} int32 [N, K]";
+        if (present != names.Length) throw new InvalidDataException($"{path} has outputs {Describe(outputs)}; {expected}");
+        var count = outputs[names[0]];
+        var boxes = outputs[names[1]];
+        var scores = outputs[names[2]];
+        var classes = outputs[names[3]];
+        if (!count.IsTensor || count.ElementDataType != TensorElementType.Int32 || count.Dimensions.Length != 1
+            || !IsFloat(boxes) || boxes.Dimensions is not [_, var k, 4] || k <= 0
+            || !IsFloat(scores) || scores.Dimensions is not [_, var ks] || ks != k
+            || !classes.IsTensor || classes.ElementDataType != TensorElementType.Int32 || classes.Dimensions is not [_, var kc] || kc != k)
+        {
+            throw new InvalidDataException($"{path} has outputs {Describe(outputs)}; {expected}, with a fixed K");
+        }
+        return k;
     }
 
     /// <summary>The largest input side S taken (SsdLite exports 300 to 512).</summary>

@@ -31,13 +31,14 @@ public static class Int8OnnxExporter
         Validate(options, int8);
         var candidates = CalibrationImages.Find(int8.CalibrationPaths);
         var count = ImageCount(int8, candidates.Count);
-        var (proto, config, priorCount) = OnnxExporter.Build(model, options with { BatchSize = null });
+        var (proto, config, priorCount) = OnnxExporter.Build(model, options with { BatchSize = null, Nms = null });
         var plan = QdqPlan.For(proto.Graph);
         var calibration = Calibrator.Run(proto, plan, candidates, count, config.InputSize, int8, progress);
         var encodings = QdqRewriter.Encodings(plan, calibration.Ranges);
         var graph = QdqRewriter.Rewrite(proto.Graph, plan, encodings);
-        if (options.BatchSize is { } batch) FixBatch(graph, batch);
         proto.Graph = graph;
+        if (options.Nms is { } nms) OnnxExporter.AppendNms(proto, nms, priorCount, config.NumClasses, batch: null);
+        if (options.BatchSize is { } batch) FixBatch(proto.Graph, batch);
         Describe(proto, int8, calibration.Images.Count);
         var written = OnnxExporter.Write(proto, config, priorCount, path, options);
         return new Int8ExportResult(written, calibration.Images.Count, calibration.Skipped, plan.Convs.Count, plan.Tensors.Count);

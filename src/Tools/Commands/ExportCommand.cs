@@ -29,20 +29,28 @@ internal static class ExportCommand
         var inputSize = new Option<int?>("--input-size") { Description = "Input side in pixels (default: the model's); the priors follow it" };
         var batch = new Option<string>("--batch") { Description = "dynamic, or a fixed batch size", DefaultValueFactory = _ => "dynamic" };
         var int8 = Int8Options.Create();
+        var nms = new Option<bool>("--nms") { Description = "End the ONNX graph in detect's NMS: outputs num_detections, detection_boxes, detection_scores, detection_classes (EfficientNMS names)" };
+        var defaults = new NmsExportOptions();
+        var maxDetections = new Option<int>("--max-detections") { Description = "With --nms: K, the detections per image", DefaultValueFactory = _ => defaults.MaxDetections };
+        var scoreThreshold = new Option<float>("--score-threshold") { Description = "With --nms: keep class scores above this (detect's default)", DefaultValueFactory = _ => defaults.ScoreThreshold };
+        var iouThreshold = new Option<float>("--iou-threshold") { Description = "With --nms: suppress boxes overlapping a kept one by more than this IoU", DefaultValueFactory = _ => defaults.IouThreshold };
         var command = new Command("export", "Export a detector: ONNX (BatchNorm folded, softmax scores and decoded boxes; float or calibrated int8) or its weights as a PyTorch state_dict")
         {
             weights, labels, arch, format, output, opset, inputSize, batch, int8.Enabled, int8.Paths, int8.Images, int8.Method,
+            nms, maxDetections, scoreThreshold, iouThreshold,
         };
         command.SetAction(r => CommandRunner.RunWithEngine("export", () => Execute(Weights.WeightsResolver.Resolve(r.GetValue(weights)!), r.GetValue(labels), ArchOption.Value(r, arch),
-            r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!, int8.Value(r))));
+            r.GetValue(format)!, r.GetValue(output)!, r.GetValue(opset), r.GetValue(inputSize), r.GetValue(batch)!, int8.Value(r),
+            Nms(r.GetValue(nms), r.GetValue(maxDetections), r.GetValue(scoreThreshold), r.GetValue(iouThreshold), r))));
         return command;
     }
 
     private static int Execute(string weights, string? labels, SsdArch? arch, string format, string output, int opset, int? inputSize, string batch,
-        Int8ExportOptions? int8)
+        Int8ExportOptions? int8, NmsExportOptions? nms)
     {
         // Options are checked before the weights load, so a typo costs nothing.
-        var options = new OnnxExportOptions { Opset = opset, InputSize = inputSize, BatchSize = ParseBatch(batch) };
+        var options = new OnnxExportOptions { Opset = opset, InputSize = inputSize, BatchSize = ParseBatch(batch), Nms = nms };
+        if (nms is not null && format != "onnx") throw new ArgumentException($"--nms ends an ONNX graph; a {format} file holds weights only");
         if (format == "onnx") options.Validate();
         else if (inputSize is not null || batch != "dynamic")
             throw new ArgumentException($"--input-size and --batch shape an ONNX graph; a {format} file holds weights only");
@@ -65,6 +73,16 @@ internal static class ExportCommand
                 break;
         }
         return 0;
+    }
+
+    private static NmsExportOptions? Nms(bool enabled, int maxDetections, float scoreThreshold, float iouThreshold, ParseResult r)
+    {
+        if (!enabled)
+        {
+            var stray = new[] { "--max-detections", "--score-threshold", "--iou-threshold" }.FirstOrDefault(name => r.Tokens.Any(t => t.Value == name));
+            return stray is null ? null : throw new ArgumentException($"{stray} shapes the in-graph NMS: add --nms");
+        }
+        return new NmsExportOptions { MaxDetections = maxDetections, ScoreThreshold = scoreThreshold, IouThreshold = iouThreshold };
     }
 
     private static void Report(OnnxExportResult result, string output)
