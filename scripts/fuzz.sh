@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh TARGET SECONDS: fuzz one reader with afl++ and SharpFuzz for SECONDS, from the seed corpus in
 # tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt voc coco yolo-labels data-yaml image
-# multipart.
+# multipart oip.
 # Needs afl-fuzz (Debian's afl++) on PATH; installs the sharpfuzz tool (SharpFuzz.CommandLine 2.3.0) under the
 # work folder. Work folder: $SSDLITE_FUZZ_OUT (default /tmp/ssdlite-fuzz). Prints afl's figures at the end; crashes
 # and hangs land in WORK/findings/TARGET/default/{crashes,hangs}: copy each into tests/fuzz/findings/TARGET/ (the
@@ -17,6 +17,10 @@ bin="$work/bin"
 mkdir -p "$work"
 if [ ! -x "$work/tools/sharpfuzz" ]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$work/tools" >/dev/null
+fi
+# A build from before the target was added does not know it: build again.
+if [ -f "$bin/.instrumented" ] && ! { "$bin/SsdLite.Fuzz" 2>&1 || true; } | grep -q "targets:.*\b$target\b"; then
+  rm -f "$bin/.instrumented"
 fi
 if [ ! -f "$bin/.instrumented" ]; then
   # Copies, not the hard links the repository's build makes: sharpfuzz rewrites the files in place.

@@ -6,6 +6,7 @@ using SsdLite.Data.Coco;
 using SsdLite.Data.Yolo;
 using SsdLite.Platform.Checkpoints;
 using SsdLite.Platform.Serialization;
+using SsdLite.Runtime;
 using SsdLite.Serving;
 using SsdLite.Vision;
 
@@ -20,7 +21,7 @@ namespace SsdLite.Fuzz;
 public static class FuzzTargets
 {
     /// <summary>The targets, by name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "voc", "coco", "yolo-labels", "data-yaml", "image", "multipart"];
+    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "voc", "coco", "yolo-labels", "data-yaml", "image", "multipart", "oip"];
 
     /// <summary>The most pixels the image target decodes (a fuzzer's inputs declare any size).</summary>
     public const long ImageMaxPixels = 1 << 20;
@@ -59,6 +60,9 @@ public static class FuzzTargets
                     break;
                 case "multipart":
                     Multipart(input);
+                    break;
+                case "oip":
+                    Infer(input);
                     break;
                 default:
                     throw new ArgumentException($"no fuzz target '{target}' (targets: {string.Join(", ", Names)})");
@@ -128,5 +132,26 @@ public static class FuzzTargets
         context.Request.ContentLength = body.Length;
         context.Request.Body = new MemoryStream(body, writable: false);
         _ = ImageUpload.ReadAsync(context.Request, MultipartMaxBytes, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    // The model an infer request is parsed against: 8x8 input (192 values per image), batches up to 2, two outputs.
+    private static readonly InferContract InferModel = new("m", 8, 2,
+        [new TensorSpec("scores", "FP32", [-1, 10, 3]), new TensorSpec("boxes", "FP32", [-1, 10, 4])]);
+
+    // An Open Inference Protocol infer request as serve parses it: the input's first line is the
+    // Inference-Header-Content-Length (empty: none), the rest the body (JSON, then any binary tensor data).
+    private static void Infer(byte[] input)
+    {
+        int newline = Array.IndexOf(input, (byte)'\n');
+        if (newline < 0) return;
+        var first = Encoding.ASCII.GetString(input, 0, newline).Trim();
+        int? headerLength = null;
+        if (first.Length > 0)
+        {
+            // A header Kestrel would hand over is a number; anything else never reaches the parser.
+            if (!int.TryParse(first, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var h)) return;
+            headerLength = h;
+        }
+        InferRequest.Parse(input.AsSpan(newline + 1), headerLength, InferModel).Release();
     }
 }
