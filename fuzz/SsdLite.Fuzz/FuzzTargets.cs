@@ -135,7 +135,8 @@ public static class FuzzTargets
     }
 
     // The model an infer request is parsed against: 8x8 input (192 values per image), batches up to 2, two outputs.
-    private static readonly InferContract InferModel = new("m", 8, 2,
+    // Made per input, not in a static field: instrumented code must not run before SharpFuzz has mapped afl's memory.
+    private static InferContract InferModel() => new("m", 8, 2,
         [new TensorSpec("scores", "FP32", [-1, 10, 3]), new TensorSpec("boxes", "FP32", [-1, 10, 4])]);
 
     // An Open Inference Protocol infer request as serve parses it: the input's first line is the
@@ -152,6 +153,6 @@ public static class FuzzTargets
             if (!int.TryParse(first, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var h)) return;
             headerLength = h;
         }
-        InferRequest.Parse(input.AsSpan(newline + 1), headerLength, InferModel).Release();
+        InferRequest.Parse(input.AsSpan(newline + 1), headerLength, InferModel()).Release();
     }
 }

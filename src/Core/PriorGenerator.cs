@@ -72,7 +72,7 @@ public static class PriorGenerator
 
     private static int WriteSource(
         PriorSpec spec,
-        BoxSpec source,
+        FeatureMapPriors source,
         int featureMapSize,
         double centreScale,
         double sizeScale,

@@ -5,7 +5,7 @@ namespace SsdLite.Core;
 /// </summary>
 public sealed record PriorSpec(
     int ImageSize,
-    IReadOnlyList<BoxSpec> Sources,
+    IReadOnlyList<FeatureMapPriors> Sources,
     IReadOnlyList<float> AspectRatios,
     float CenterVariance,
     float SizeVariance)
@@ -14,12 +14,12 @@ public sealed record PriorSpec(
     public static PriorSpec Reference { get; } = new(
         300,
         [
-            new BoxSpec(19, 16, 60, 105),
-            new BoxSpec(10, 32, 105, 150),
-            new BoxSpec(5, 64, 150, 195),
-            new BoxSpec(3, 100, 195, 240),
-            new BoxSpec(2, 150, 240, 285),
-            new BoxSpec(1, 300, 285, 330),
+            new FeatureMapPriors(19, 16, 60, 105),
+            new FeatureMapPriors(10, 32, 105, 150),
+            new FeatureMapPriors(5, 64, 150, 195),
+            new FeatureMapPriors(3, 100, 195, 240),
+            new FeatureMapPriors(2, 150, 240, 285),
+            new FeatureMapPriors(1, 300, 285, 330),
         ],
         [2f, 3f],
         0.1f,

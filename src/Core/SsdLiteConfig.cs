@@ -54,7 +54,7 @@ public sealed record SsdLiteConfig
         new(classNames, Width, InputSize, Rounding, Priors, Arch);
 
     /// <summary>Classes counting the background as class 0.</summary>
-    public int NumClasses => ClassNames.Count + 1;
+    public int ClassCountWithBackground => ClassNames.Count + 1;
 
     /// <summary>The label of a class id (0 is BACKGROUND).</summary>
     public string Label(int classId) => classId == 0 ? ClassLabels.Background : ClassNames[classId - 1];
@@ -138,7 +138,7 @@ public sealed record SsdLiteConfig
             if (Sources.Any(s => s.Length != 4))
                 throw new FormatException("model config: each prior source needs [feature size, shrinkage, min size, max size]");
             var spec = new PriorSpec(ImageSize,
-                Sources.Select(s => new BoxSpec((int)s[0], s[1], s[2], s[3])).ToList(), AspectRatios, CenterVariance, SizeVariance);
+                Sources.Select(s => new FeatureMapPriors((int)s[0], s[1], s[2], s[3])).ToList(), AspectRatios, CenterVariance, SizeVariance);
             if (!SsdArchs.TryParse(Arch, out var arch))
                 throw new FormatException($"model config: unknown architecture '{Arch}' (known: {SsdArchs.Names})");
             return new SsdLiteConfig(ClassNames, Width, InputSize, Rounding, spec, arch);
@@ -147,5 +147,5 @@ public sealed record SsdLiteConfig
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Arch.Name()} width {Width}, input {InputSize}, {NumClasses} classes ({Rounding})");
+        $"{Arch.Name()} width {Width}, input {InputSize}, {ClassCountWithBackground} classes ({Rounding})");
 }

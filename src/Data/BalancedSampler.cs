@@ -55,7 +55,7 @@ public sealed class BalancedSampler
     public IReadOnlyDictionary<int, double> ExpectedImagesPerClass { get; }
 
     /// <summary>The sampler of a VOC-style set, counting the objects training uses.</summary>
-    public static BalancedSampler For(IReadOnlyList<VocSample> samples, bool keepDifficult)
+    public static BalancedSampler For(IReadOnlyList<AnnotatedImage> samples, bool keepDifficult)
     {
         ArgumentNullException.ThrowIfNull(samples);
         return new BalancedSampler(samples.Select(s => (IReadOnlyCollection<int>)s.TrainingObjects(keepDifficult).Select(o => o.ClassId).ToArray()).ToList());

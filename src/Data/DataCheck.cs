@@ -30,7 +30,7 @@ public static class DataCheck
         options ??= new DataCheckOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1, nameof(options.Parallelism));
 
-        var samples = new VocSample?[entries.Count];
+        var samples = new AnnotatedImage?[entries.Count];
         var issuesPerEntry = new List<DataIssue>[entries.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken };
         Parallel.For(0, entries.Count, parallel, i =>
@@ -39,7 +39,7 @@ public static class DataCheck
             samples[i] = CheckEntry(entries[i], labels, options.Probe, issuesPerEntry[i]);
         });
 
-        var result = new DataCheckResult(entries.Count, samples.OfType<VocSample>().ToArray(), issuesPerEntry.SelectMany(l => l).ToArray());
+        var result = new DataCheckResult(entries.Count, samples.OfType<AnnotatedImage>().ToArray(), issuesPerEntry.SelectMany(l => l).ToArray());
         Publish(result, options);
         return result;
     }
@@ -54,7 +54,7 @@ public static class DataCheck
         ArgumentNullException.ThrowIfNull(read);
         options ??= new DataCheckOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1, nameof(options.Parallelism));
-        var kept = new VocSample?[read.Samples.Count];
+        var kept = new AnnotatedImage?[read.Samples.Count];
         var issuesPerSample = new List<DataIssue>[read.Samples.Count];
         var probe = probeImages ? options.Probe : null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken };
@@ -64,15 +64,15 @@ public static class DataCheck
             kept[i] = probe is null || ImageAgrees(read.Samples[i], probe, issuesPerSample[i]) ? read.Samples[i] : null;
         });
         var issues = read.Issues.Concat(issuesPerSample.SelectMany(l => l)).ToArray();
-        var result = new DataCheckResult(read.Listed, kept.OfType<VocSample>().ToArray(), issues);
+        var result = new DataCheckResult(read.Listed, kept.OfType<AnnotatedImage>().ToArray(), issues);
         Publish(result, options);
         return result;
     }
 
     /// <summary>Checks one entry: annotation, file presence and, with a probe, the image itself.</summary>
-    public static VocSample? CheckEntry(VocEntry entry, Labels labels, ImageProbe? probe, ICollection<DataIssue> issues)
+    public static AnnotatedImage? CheckEntry(VocEntry entry, Labels labels, ImageProbe? probe, ICollection<DataIssue> issues)
     {
-        VocSample? sample = VocReader.TryRead(entry, labels, issues);
+        AnnotatedImage? sample = VocReader.TryRead(entry, labels, issues);
         if (sample is null || probe is null)
         {
             return sample;
@@ -80,7 +80,7 @@ public static class DataCheck
         return ImageAgrees(sample, probe, issues) ? sample : null;
     }
 
-    private static bool ImageAgrees(VocSample sample, ImageProbe probe, ICollection<DataIssue> issues)
+    private static bool ImageAgrees(AnnotatedImage sample, ImageProbe probe, ICollection<DataIssue> issues)
     {
         (int width, int height) decoded;
         try
@@ -101,7 +101,7 @@ public static class DataCheck
         return true;
     }
 
-    private static string SizeSource(VocSample sample) =>
+    private static string SizeSource(AnnotatedImage sample) =>
         sample.AnnotationPath.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? "<size> says" : $"image {sample.Id}'s width and height say";
 
     private static void Publish(DataCheckResult result, DataCheckOptions options)

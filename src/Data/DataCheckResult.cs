@@ -3,7 +3,7 @@ namespace SsdLite.Data;
 /// <summary>What a <see cref="DataCheck"/> pass found: the usable samples and every problem, in file order.</summary>
 public sealed class DataCheckResult
 {
-    internal DataCheckResult(int checkedCount, IReadOnlyList<VocSample> samples, IReadOnlyList<DataIssue> issues)
+    internal DataCheckResult(int checkedCount, IReadOnlyList<AnnotatedImage> samples, IReadOnlyList<DataIssue> issues)
     {
         CheckedCount = checkedCount;
         Samples = samples;
@@ -14,7 +14,7 @@ public sealed class DataCheckResult
     public int CheckedCount { get; }
 
     /// <summary>The samples without problems, in split order.</summary>
-    public IReadOnlyList<VocSample> Samples { get; }
+    public IReadOnlyList<AnnotatedImage> Samples { get; }
 
     /// <summary>Every problem found, one per file and fault.</summary>
     public IReadOnlyList<DataIssue> Issues { get; }

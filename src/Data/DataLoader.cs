@@ -11,7 +11,7 @@ namespace SsdLite.Data;
 /// A sample whose transform or encoding throws is reported through <see cref="SampleFailed"/> and replaced
 /// by the next sample of the epoch's order, so an epoch never stops for one bad file.
 /// </summary>
-/// <typeparam name="TSample">What the source holds (a <see cref="VocSample"/> for VOC data).</typeparam>
+/// <typeparam name="TSample">What the source holds (a <see cref="AnnotatedImage"/> for VOC data).</typeparam>
 public sealed class DataLoader<TSample>
 {
     private readonly IReadOnlyList<TSample> _samples;
@@ -26,7 +26,7 @@ public sealed class DataLoader<TSample>
     /// <param name="transform">Loads and augments one sample (thread-safe).</param>
     /// <param name="encoder">Encodes one image's objects against the priors (thread-safe).</param>
     /// <param name="options">Batch size, input size, prior count, workers, seed.</param>
-    /// <param name="describe">Names a sample in failure reports; defaults to the image path of a <see cref="VocSample"/>.</param>
+    /// <param name="describe">Names a sample in failure reports; defaults to the image path of a <see cref="AnnotatedImage"/>.</param>
     public DataLoader(IReadOnlyList<TSample> samples, SampleTransform<TSample> transform, TargetEncoder encoder,
         DataLoaderOptions options, Func<TSample, string>? describe = null)
     {
@@ -160,5 +160,5 @@ public sealed class DataLoader<TSample>
     }
 
     private static string DescribeDefault(TSample sample) =>
-        sample is VocSample voc ? voc.ImagePath : sample?.ToString() ?? "(null sample)";
+        sample is AnnotatedImage voc ? voc.ImagePath : sample?.ToString() ?? "(null sample)";
 }

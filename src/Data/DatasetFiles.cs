@@ -6,7 +6,7 @@ namespace SsdLite.Data;
 internal static class DatasetFiles
 {
     /// <summary>Copies each sample's image into <paramref name="folder"/> under its own file name; returns the copies' paths.</summary>
-    public static string[] CopyImages(IReadOnlyList<VocSample> samples, string folder)
+    public static string[] CopyImages(IReadOnlyList<AnnotatedImage> samples, string folder)
     {
         Directory.CreateDirectory(folder);
         RequireUniqueNames(samples);
@@ -21,12 +21,12 @@ internal static class DatasetFiles
     }
 
     /// <summary>The file stem each written annotation takes: the image's own.</summary>
-    public static string Stem(VocSample sample) => Path.GetFileNameWithoutExtension(sample.ImagePath);
+    public static string Stem(AnnotatedImage sample) => Path.GetFileNameWithoutExtension(sample.ImagePath);
 
     /// <summary>Shortest text that reads back as the same double.</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void RequireUniqueNames(IReadOnlyList<VocSample> samples)
+    private static void RequireUniqueNames(IReadOnlyList<AnnotatedImage> samples)
     {
         var clash = samples.GroupBy(s => Path.GetFileNameWithoutExtension(s.ImagePath), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)

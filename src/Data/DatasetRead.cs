@@ -8,4 +8,4 @@ namespace SsdLite.Data;
 /// <param name="Samples">The usable samples, in the dataset's order.</param>
 /// <param name="Issues">Every problem found, each naming its file and entry or line.</param>
 /// <param name="Labels">The classes the samples' class ids index into.</param>
-public sealed record DatasetRead(int Listed, IReadOnlyList<VocSample> Samples, IReadOnlyList<DataIssue> Issues, Labels Labels);
+public sealed record DatasetRead(int Listed, IReadOnlyList<AnnotatedImage> Samples, IReadOnlyList<DataIssue> Issues, Labels Labels);

@@ -67,13 +67,13 @@ public static class DetectionDatasets
     /// <param name="check">Reporting and probing; null reports nothing and skips bad samples.</param>
     /// <param name="imagesDir">COCO only: the folder file_name is relative to (default: the JSON file's folder).</param>
     /// <param name="cancellationToken">Stops the check.</param>
-    public static VocDataset Open(IReadOnlyList<string> sources, DatasetFormat? format, string split, Labels? labels = null, bool keepDifficult = false,
+    public static DetectionDataset Open(IReadOnlyList<string> sources, DatasetFormat? format, string split, Labels? labels = null, bool keepDifficult = false,
         DataCheckOptions? check = null, string? imagesDir = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sources);
         if (sources.Count == 0) throw new ArgumentException("no dataset given", nameof(sources));
         var kind = format ?? Detect(sources[0]);
-        if (kind == DatasetFormat.Voc) return VocDataset.Open(sources, split, labels, keepDifficult, check, cancellationToken);
+        if (kind == DatasetFormat.Voc) return DetectionDataset.Open(sources, split, labels, keepDifficult, check, cancellationToken);
         labels ??= DeclaredLabels(sources[0], kind);
         check ??= new DataCheckOptions();
         var reads = sources.Select(source => kind == DatasetFormat.Coco
@@ -82,7 +82,7 @@ public static class DetectionDatasets
         var merged = new DatasetRead(reads.Sum(r => r.Listed), reads.SelectMany(r => r.Samples).ToArray(), reads.SelectMany(r => r.Issues).ToArray(), labels!);
         // A YOLO reader already decoded every image to learn its size.
         var result = DataCheck.Run(merged, check, probeImages: kind == DatasetFormat.Coco, cancellationToken);
-        return new VocDataset(result.Samples, labels!, keepDifficult, result.Issues);
+        return new DetectionDataset(result.Samples, labels!, keepDifficult, result.Issues);
     }
 
     private static string? YamlIn(string folder) =>

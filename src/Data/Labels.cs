@@ -46,7 +46,7 @@ public sealed class Labels
     public int ObjectClassCount => _names.Length;
 
     /// <summary>Number of classes the network predicts: N + 1, counting the background as class 0.</summary>
-    public int ClassCount => _names.Length + 1;
+    public int ClassCountWithBackground => _names.Length + 1;
 
     /// <summary>The name of a class id; id 0 is <see cref="BackgroundName"/>.</summary>
     public string NameOf(int classId)

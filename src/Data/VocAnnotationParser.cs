@@ -26,7 +26,7 @@ internal sealed class VocAnnotationParser
     }
 
     /// <summary>The parsed annotation: null when any issue was added.</summary>
-    internal sealed record Result(string? FileName, int Width, int Height, IReadOnlyList<VocObject> Objects);
+    internal sealed record Result(string? FileName, int Width, int Height, IReadOnlyList<AnnotatedObject> Objects);
 
     internal static Result? Parse(string path, Labels labels, ICollection<DataIssue> issues) =>
         new VocAnnotationParser(path, labels, issues).Parse();
@@ -39,12 +39,12 @@ internal sealed class VocAnnotationParser
             return null;
         }
         (int width, int height)? size = ReadSize(root);
-        var objects = new List<VocObject>();
+        var objects = new List<AnnotatedObject>();
         int index = 0;
         foreach (XElement element in root.Elements("object"))
         {
             index++;
-            VocObject? parsed = ReadObject(element, index, size);
+            AnnotatedObject? parsed = ReadObject(element, index, size);
             if (parsed is { } o)
             {
                 objects.Add(o);
@@ -114,7 +114,7 @@ internal sealed class VocAnnotationParser
         return ((int)w, (int)h);
     }
 
-    private VocObject? ReadObject(XElement element, int index, (int Width, int Height)? size)
+    private AnnotatedObject? ReadObject(XElement element, int index, (int Width, int Height)? size)
     {
         string name = element.Element("name")?.Value.Trim() ?? "";
         if (name.Length == 0)
@@ -136,8 +136,8 @@ internal sealed class VocAnnotationParser
             return null;
         }
         // VOC pixels are 1-based and inclusive; the rest of SsdLite is 0-based, as the reference reads them.
-        var box = new VocBox((float)(raw[0] - 1), (float)(raw[1] - 1), (float)(raw[2] - 1), (float)(raw[3] - 1));
-        return new VocObject(classId, name, box, difficult.Value, truncated.Value);
+        var box = new BoxF((float)(raw[0] - 1), (float)(raw[1] - 1), (float)(raw[2] - 1), (float)(raw[3] - 1));
+        return new AnnotatedObject(classId, name, box, difficult.Value, truncated.Value);
     }
 
     private double[]? ReadBox(XElement element, string where)

@@ -43,7 +43,7 @@ public static class VocReader
     /// when the annotation or image file is missing or the annotation is not a valid VOC annotation under
     /// <paramref name="labels"/>. The image itself is not decoded here (see <see cref="DataCheck"/>).
     /// </summary>
-    public static VocSample? TryRead(VocEntry entry, Labels labels, ICollection<DataIssue> issues)
+    public static AnnotatedImage? TryRead(VocEntry entry, Labels labels, ICollection<DataIssue> issues)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(labels);
@@ -63,11 +63,11 @@ public static class VocReader
         }
         return parsed is null
             ? null
-            : new VocSample(entry.Id, imagePath, entry.AnnotationPath, parsed.Width, parsed.Height, parsed.Objects);
+            : new AnnotatedImage(entry.Id, imagePath, entry.AnnotationPath, parsed.Width, parsed.Height, parsed.Objects);
     }
 
     /// <summary>Reads the annotation of an entry; throws <see cref="DataCheckException"/> listing its problems.</summary>
-    public static VocSample Read(VocEntry entry, Labels labels)
+    public static AnnotatedImage Read(VocEntry entry, Labels labels)
     {
         var issues = new List<DataIssue>();
         return TryRead(entry, labels, issues)

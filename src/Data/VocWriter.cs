@@ -7,13 +7,13 @@ namespace SsdLite.Data;
 
 /// <summary>
 /// Writes samples as one split of a VOC root: JPEGImages/ (the images, copied), Annotations/NAME.xml (1-based
-/// pixels, difficult from <see cref="VocObject.Difficult"/>), ImageSets/Main/SPLIT.txt in sample order, and
+/// pixels, difficult from <see cref="AnnotatedObject.Difficult"/>), ImageSets/Main/SPLIT.txt in sample order, and
 /// labels.txt. Coordinates within a thousandth of a whole pixel are written whole.
 /// </summary>
 public static class VocWriter
 {
     /// <summary>Writes the split; returns how many boxes had to be clamped into VOC's 1..W, 1..H pixel range.</summary>
-    public static int Write(IReadOnlyList<VocSample> samples, Labels labels, string root, string split)
+    public static int Write(IReadOnlyList<AnnotatedImage> samples, Labels labels, string root, string split)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(labels);
@@ -33,7 +33,7 @@ public static class VocWriter
         return clamped;
     }
 
-    private static string AnnotationXml(VocSample sample, Labels labels, ref int clamped)
+    private static string AnnotationXml(AnnotatedImage sample, Labels labels, ref int clamped)
     {
         var sb = new StringBuilder();
         sb.Append("<annotation>\n");

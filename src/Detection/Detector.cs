@@ -155,7 +155,7 @@ public sealed class Detector : ObjectDetector
         CheckInput(input, batchSize);
         var s = Config.InputSize;
         var priorCount = priors.Length / 4;
-        var classes = Config.NumClasses;
+        var classes = Config.ClassCountWithBackground;
         float[] scores, locations;
         // Gradient mode and dispose scopes are per thread: concurrent calls neither record graphs nor free each other's tensors.
         using (no_grad())

@@ -27,7 +27,7 @@ internal sealed class DetectorGraph
         var builder = new OnnxGraphBuilder(name);
         var writer = new DetectorGraph(builder);
         long? n = batch;
-        var classes = model.Config.NumClasses;
+        var classes = model.Config.ClassCountWithBackground;
         var priorCount = priors.Length / 4;
         builder.Graph.Input.Add(FloatValue(OnnxConventions.InputName, OnnxConventions.BatchDimension, n, 3, inputSize, inputSize));
         var (confidences, locations) = writer.Heads(model, OnnxConventions.InputName);
@@ -55,7 +55,7 @@ internal sealed class DetectorGraph
         var locations = new List<string>();
         for (var k = 0; k < sources.Count; k++)
         {
-            confidences.Add(Rows(Emit(model.ClassificationHeads[k], sources[k], $"classification_headers.{k}"), model.Config.NumClasses));
+            confidences.Add(Rows(Emit(model.ClassificationHeads[k], sources[k], $"classification_headers.{k}"), model.Config.ClassCountWithBackground));
             locations.Add(Rows(Emit(model.RegressionHeads[k], sources[k], $"regression_headers.{k}"), 4));
         }
         return (graph.Node("Concat", "confidences", confidences, Int("axis", 1)), graph.Node("Concat", "locations", locations, Int("axis", 1)));

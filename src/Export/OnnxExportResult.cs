@@ -1,5 +1,5 @@
 namespace SsdLite.Export;
 
 /// <summary>What <see cref="OnnxExporter.Export"/> wrote.</summary>
-public sealed record OnnxExportResult(string ModelPath, string? LabelsPath, int Opset, int InputSize, int? BatchSize, int PriorCount, int ClassCount,
+public sealed record OnnxExportResult(string ModelPath, string? LabelsPath, int Opset, int InputSize, int? BatchSize, int PriorCount, int ClassCountWithBackground,
     long Bytes);

@@ -38,7 +38,7 @@ public static class OnnxExporter
         using var folded = BatchNormFolding.Fold(model);
         var graph = DetectorGraph.Build(folded, config.InputSize, options.BatchSize, priors, new BoxCoder(config.Priors), $"ssdlite-{config.Arch.Name()}");
         var proto = Model(graph, config, options);
-        if (options.Nms is { } nms) AppendNms(proto, nms, priors.Length / 4, config.NumClasses, options.BatchSize);
+        if (options.Nms is { } nms) AppendNms(proto, nms, priors.Length / 4, config.ClassCountWithBackground, options.BatchSize);
         return (proto, config, priors.Length / 4);
     }
 
@@ -59,7 +59,7 @@ public static class OnnxExporter
             labelsPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LabelsFileName);
             AtomicFile.WriteAllText(labelsPath, string.Join('\n', ClassLabels.WithBackground(config.ClassNames)) + "\n");
         }
-        return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priorCount, config.NumClasses,
+        return new OnnxExportResult(path, labelsPath, options.Opset, config.InputSize, options.BatchSize, priorCount, config.ClassCountWithBackground,
             new FileInfo(path).Length);
     }
 

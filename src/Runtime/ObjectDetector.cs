@@ -70,7 +70,7 @@ public abstract class ObjectDetector : IObjectDetector
         var result = new IReadOnlyList<DetectedObject>[originals.Count];
         for (var i = 0; i < originals.Count; i++)
         {
-            result[i] = post.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCount, originals[i].Width, originals[i].Height);
+            result[i] = post.Process(raw.ScoresOf(i), raw.BoxesOf(i), raw.ClassCountWithBackground, originals[i].Width, originals[i].Height);
         }
         return result;
     }

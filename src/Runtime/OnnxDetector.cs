@@ -27,7 +27,7 @@ public sealed class OnnxDetector : ObjectDetector
         this.session = session;
         Path = path;
         FixedBatchSize = contract.FixedBatchSize;
-        ClassCount = contract.ClassCount;
+        ClassCountWithBackground = contract.ClassCountWithBackground;
         MaxDetections = contract.MaxDetections;
         ClassNames = classNames;
         labels = ClassLabels.WithBackground(classNames).ToArray();
@@ -56,7 +56,7 @@ public sealed class OnnxDetector : ObjectDetector
     public bool HasNms => MaxDetections is not null;
 
     /// <summary>Classes the network scores, the background included.</summary>
-    public int ClassCount { get; }
+    public int ClassCountWithBackground { get; }
 
     /// <inheritdoc />
     public override IReadOnlyList<string> ClassNames { get; }
@@ -142,7 +142,7 @@ public sealed class OnnxDetector : ObjectDetector
     private static IReadOnlyList<string> ResolveClassNames(InferenceSession session, OnnxModelContract contract,
         IReadOnlyList<string>? given, string path)
     {
-        var objectClasses = contract.ClassCount - 1;
+        var objectClasses = contract.ClassCountWithBackground - 1;
         if (given is not null)
         {
             if (given.Count != objectClasses)
@@ -186,7 +186,7 @@ public sealed class OnnxDetector : ObjectDetector
             boxes.Add(b);
             priorCount = p;
         }
-        return new RawPredictions(batchSize, priorCount, ClassCount, Join(scores), Join(boxes));
+        return new RawPredictions(batchSize, priorCount, ClassCountWithBackground, Join(scores), Join(boxes));
     }
 
     // One session run on `batch` images, of which the first `keep` are returned.
@@ -197,11 +197,11 @@ public sealed class OnnxDetector : ObjectDetector
         using var outputs = session.Run(runOptions, [OnnxConventions.InputName], [inputValue], outputNames);
         var scoreShape = outputs[0].GetTensorTypeAndShape().Shape;
         var boxShape = outputs[1].GetTensorTypeAndShape().Shape;
-        if (scoreShape is not [_, var p, var c] || c != ClassCount || boxShape is not [_, var pb, 4] || pb != p)
+        if (scoreShape is not [_, var p, var c] || c != ClassCountWithBackground || boxShape is not [_, var pb, 4] || pb != p)
             throw new InvalidDataException($"{Path}: outputs of shapes [{string.Join(", ", scoreShape)}] and [{string.Join(", ", boxShape)}], " +
-                $"expected [N, P, {ClassCount}] and [N, P, 4]");
+                $"expected [N, P, {ClassCountWithBackground}] and [N, P, 4]");
         var priors = checked((int)p);
-        var scores = outputs[0].GetTensorDataAsSpan<float>()[..(keep * priors * ClassCount)].ToArray();
+        var scores = outputs[0].GetTensorDataAsSpan<float>()[..(keep * priors * ClassCountWithBackground)].ToArray();
         var boxes = outputs[1].GetTensorDataAsSpan<float>()[..(keep * priors * 4)].ToArray();
         return (scores, boxes, priors);
     }
@@ -319,7 +319,7 @@ public sealed class OnnxDetector : ObjectDetector
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCount} classes{(HasNms ? $", NMS in the graph (K {MaxDetections})" : "")}");
+        $"ONNX model {Path}: input {InputSize}x{InputSize}, batch {(FixedBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "dynamic")}, {ClassCountWithBackground} classes{(HasNms ? $", NMS in the graph (K {MaxDetections})" : "")}");
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

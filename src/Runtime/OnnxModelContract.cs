@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace SsdLite.Runtime;
 
 /// <summary>What a model must look like to serve as a detector (<see cref="OnnxConventions"/>), read from its session.</summary>
-internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCount, int? MaxDetections = null)
+internal sealed record OnnxModelContract(int InputSize, int? FixedBatchSize, int ClassCountWithBackground, int? MaxDetections = null)
 {
     /// <exception cref="InvalidDataException">naming <paramref name="path"/>, what it has and what was expected</exception>
     public static OnnxModelContract Check(InferenceSession session, string path)

@@ -54,7 +54,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         var slot = await AwaitAnswerAsync(job, deadline, cancel).ConfigureAwait(false);
         var inferred = Stopwatch.GetTimestamp();
         var raw = slot.Raw ?? throw new InvalidOperationException($"model {model.Name} has no {OnnxConventions.ScoresName} and {OnnxConventions.BoxesName} outputs to post-process");
-        var detections = post.Process(raw.ScoresOf(slot.Index), raw.BoxesOf(slot.Index), raw.ClassCount, image.Width, image.Height);
+        var detections = post.Process(raw.ScoresOf(slot.Index), raw.BoxesOf(slot.Index), raw.ClassCountWithBackground, image.Width, image.Height);
         var processed = Stopwatch.GetTimestamp();
 
         if (output is { } extension)

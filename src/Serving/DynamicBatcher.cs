@@ -166,7 +166,7 @@ internal sealed class DynamicBatcher : IAsyncDisposable, IDisposable
         var scores = tensors.FirstOrDefault(t => t.Name == OnnxConventions.ScoresName);
         var boxes = tensors.FirstOrDefault(t => t.Name == OnnxConventions.BoxesName);
         if (scores is not { Data: float[] s, Shape: [_, var priors, _] } || boxes is not { Data: float[] b }) return null;
-        return new RawPredictions(images, checked((int)priors), detector.ClassCount, s, b);
+        return new RawPredictions(images, checked((int)priors), detector.ClassCountWithBackground, s, b);
     }
 
     /// <summary>Closes the queue; requests already in it are still answered before this returns.</summary>

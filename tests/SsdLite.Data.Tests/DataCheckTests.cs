@@ -105,8 +105,8 @@ public sealed class DataCheckTests : IDisposable
         _tree.WriteSample("hard", 100, 100, VocTestTree.Object("cat", "1", "1", "9", "9", difficult: 1), VocTestTree.Object("dog", "1", "1", "9", "9"));
         _tree.WriteSplit("d", "hard\nunknown\n");
 
-        VocDataset dataset = VocDataset.Open([_tree.Root], "d", check: NoProbe());
-        VocDataset keeping = VocDataset.Open([_tree.Root], "d", keepDifficult: true, check: NoProbe());
+        DetectionDataset dataset = DetectionDataset.Open([_tree.Root], "d", check: NoProbe());
+        DetectionDataset keeping = DetectionDataset.Open([_tree.Root], "d", keepDifficult: true, check: NoProbe());
 
         Assert.Equal(["hard"], dataset.Select(s => s.Id));
         Assert.Equal(DataIssueKind.UnknownClass, Assert.Single(dataset.Issues).Kind);

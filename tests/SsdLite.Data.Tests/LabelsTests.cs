@@ -9,7 +9,7 @@ public sealed class LabelsTests
     {
         Labels voc = Labels.Voc;
         Assert.Equal(20, voc.ObjectClassCount);
-        Assert.Equal(21, voc.ClassCount);
+        Assert.Equal(21, voc.ClassCountWithBackground);
         Assert.Equal("aeroplane", voc.NameOf(1));
         Assert.Equal("bicycle", voc.NameOf(2));
         Assert.Equal("diningtable", voc.NameOf(11));
@@ -33,7 +33,7 @@ public sealed class LabelsTests
     {
         Labels labels = Labels.Parse(text, "labels.txt");
         Assert.Equal(["cat", "dog", "bird"], labels.Names);
-        Assert.Equal(4, labels.ClassCount);
+        Assert.Equal(4, labels.ClassCountWithBackground);
         Assert.True(labels.TryGetId("dog", out int dog));
         Assert.Equal(2, dog);
     }

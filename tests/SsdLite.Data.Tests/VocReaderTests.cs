@@ -1,4 +1,5 @@
 using SsdLite.Data;
+using SsdLite.Runtime;
 
 namespace SsdLite.Data.Tests;
 
@@ -29,7 +30,7 @@ public sealed class VocReaderTests : IDisposable
             VocTestTree.Object("person", "8", "12", "352", "498", difficult: 1, truncated: 1));
         VocEntry entry = Assert.Single(VocReader.ListEntries(_tree.Root, "trainval"));
 
-        VocSample sample = VocReader.Read(entry, Labels.Voc);
+        AnnotatedImage sample = VocReader.Read(entry, Labels.Voc);
 
         Assert.Equal("000001", sample.Id);
         Assert.Equal(_tree.ImagePath("000001"), sample.ImagePath);
@@ -37,16 +38,16 @@ public sealed class VocReaderTests : IDisposable
         Assert.Equal(353, sample.Width);
         Assert.Equal(500, sample.Height);
         Assert.Equal(2, sample.Objects.Count);
-        Assert.Equal(new VocObject(12, "dog", new VocBox(47, 239, 194, 370), false, false), sample.Objects[0]);
-        Assert.Equal(new VocObject(15, "person", new VocBox(7, 11, 351, 497), true, true), sample.Objects[1]);
+        Assert.Equal(new AnnotatedObject(12, "dog", new BoxF(47, 239, 194, 370), false, false), sample.Objects[0]);
+        Assert.Equal(new AnnotatedObject(15, "person", new BoxF(7, 11, 351, 497), true, true), sample.Objects[1]);
     }
 
     [Fact]
     public void AcceptsFloatCoordinatesInInvariantCulture()
     {
         _tree.WriteSample("a", 500, 400, VocTestTree.Object("cat", "273.5", " 10.25 ", "300", "1e2"));
-        VocSample sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
-        Assert.Equal(new VocBox(272.5f, 9.25f, 299f, 99f), sample.Objects[0].Box);
+        AnnotatedImage sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
+        Assert.Equal(new BoxF(272.5f, 9.25f, 299f, 99f), sample.Objects[0].Box);
     }
 
     [Fact]
@@ -61,11 +62,11 @@ public sealed class VocReaderTests : IDisposable
         _tree.WriteSample("empty", 64, 48);
         var entries = VocReader.ListEntries(_tree.Root, "x");
 
-        VocSample empty = VocReader.Read(entries.Single(e => e.Id == "empty"), Labels.Voc);
-        VocSample flagless = VocReader.Read(entries.Single(e => e.Id == "flagless"), Labels.Voc);
+        AnnotatedImage empty = VocReader.Read(entries.Single(e => e.Id == "empty"), Labels.Voc);
+        AnnotatedImage flagless = VocReader.Read(entries.Single(e => e.Id == "flagless"), Labels.Voc);
 
         Assert.Empty(empty.Objects);
-        Assert.Equal(new VocObject(8, "cat", new VocBox(0, 0, 9, 19), false, false), flagless.Objects[0]);
+        Assert.Equal(new AnnotatedObject(8, "cat", new BoxF(0, 0, 9, 19), false, false), flagless.Objects[0]);
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class VocReaderTests : IDisposable
         _tree.WriteSample("d", 100, 100,
             VocTestTree.Object("cat", "1", "1", "50", "50", difficult: 1),
             VocTestTree.Object("dog", "2", "2", "60", "60"));
-        VocSample sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
+        AnnotatedImage sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
 
         Assert.Equal(["dog"], sample.TrainingObjects().Select(o => o.Name));
         Assert.Equal(["cat", "dog"], sample.TrainingObjects(keepDifficult: true).Select(o => o.Name));
@@ -187,8 +188,8 @@ public sealed class VocReaderTests : IDisposable
     public void BoxTouchingTheImageEdgesIsInside()
     {
         _tree.WriteSample("edge", 500, 375, VocTestTree.Object("dog", "0", "1", "500", "375"));
-        VocSample sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
-        Assert.Equal(new VocBox(-1, 0, 499, 374), sample.Objects[0].Box);
+        AnnotatedImage sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
+        Assert.Equal(new BoxF(-1, 0, 499, 374), sample.Objects[0].Box);
     }
 
     [Fact]
@@ -283,7 +284,7 @@ public sealed class VocReaderTests : IDisposable
     {
         _tree.WriteAnnotation("p", VocTestTree.Xml("p.png", 10, 10));
         _tree.WriteImage("p", ".png");
-        VocSample sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
+        AnnotatedImage sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
         Assert.Equal(_tree.ImagePath("p", ".png"), sample.ImagePath);
     }
 
@@ -292,7 +293,7 @@ public sealed class VocReaderTests : IDisposable
     {
         _tree.WriteAnnotation("renamed", VocTestTree.Xml("photo 7.jpg", 10, 10));
         File.WriteAllBytes(Path.Combine(_tree.Root, "JPEGImages", "photo 7.jpg"), [1]);
-        VocSample sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
+        AnnotatedImage sample = VocReader.Read(VocReader.ListEntries(_tree.Root, "x").Single(), Labels.Voc);
         Assert.Equal(Path.Combine(_tree.Root, "JPEGImages", "photo 7.jpg"), sample.ImagePath);
     }
 

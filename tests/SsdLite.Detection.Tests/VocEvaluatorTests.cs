@@ -157,7 +157,7 @@ public class VocEvaluatorTests
         Assert.Equal(3.0 / 11.0, AveragePrecision.ElevenPoint([0.3], [1.0]), Tolerance);
     }
 
-    private static VocObject Obj(int classId, BoxF box, bool difficult = false) => new(classId, box, difficult);
+    private static GroundTruthBox Obj(int classId, BoxF box, bool difficult = false) => new(classId, box, difficult);
 
     private static DetectedObject Det(int classId, float score, BoxF box) => new(classId, null, score, box);
 }

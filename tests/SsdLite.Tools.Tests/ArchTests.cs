@@ -181,7 +181,7 @@ public sealed class ArchTrainingTests(ITestOutputHelper output)
     private static double TrainingSetLoss(SsdLiteModel model, string data)
     {
         var labels = Labels.Load(Path.Combine(data, "labels.txt"));
-        var samples = VocDataset.Open([data], "train", labels);
+        var samples = DetectionDataset.Open([data], "train", labels);
         var config = model.Config;
         var size = config.InputSize;
         var priors = config.GeneratePriors();

@@ -90,7 +90,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
 
     private static List<double> Losses(TrainPrecision precision)
     {
-        var settings = new BenchSettings { Width = 0.25, InputSize = 96, NumClasses = 4 };
+        var settings = new BenchSettings { Width = 0.25, InputSize = 96, ClassCountWithBackground = 4 };
         manual_seed(5);
         using var model = BenchModels.Create(settings);
         model.train();
@@ -101,7 +101,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         manual_seed(6);
         using var nchw = BenchModels.Input(8, settings.InputSize);
         using var input = nchw.contiguous(MemoryFormat.ChannelsLast);
-        var (labels, locations) = BenchModels.Targets(8, priors, settings.NumClasses, seed: 7);
+        var (labels, locations) = BenchModels.Targets(8, priors, settings.ClassCountWithBackground, seed: 7);
         using (labels)
         using (locations)
         {

@@ -17,7 +17,7 @@ public sealed class OnnxBenchTests
             Parts = BenchParts.Onnx,
             Width = 0.35,
             InputSize = 96,
-            NumClasses = 3,
+            ClassCountWithBackground = 3,
             Iterations = 2,
             Warmup = 0,
             InferenceBatchSizes = [2],

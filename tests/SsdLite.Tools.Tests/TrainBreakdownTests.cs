@@ -20,7 +20,7 @@ public sealed class TrainBreakdownTests
         {
             Width = 0.35,
             InputSize = 96,
-            NumClasses = 3,
+            ClassCountWithBackground = 3,
             Iterations = 3,
             Warmup = 1,
             TrainBatchSizes = [2],

@@ -17,7 +17,7 @@ public sealed class VideoBenchTests
             Parts = BenchParts.Video,
             Width = 0.35,
             InputSize = 96,
-            NumClasses = 3,
+            ClassCountWithBackground = 3,
             Warmup = 0,
             Threads = 1,
             VideoFrames = 9,

@@ -18,7 +18,7 @@ namespace SsdLite.Core.Evaluation;
 public sealed class VocEvaluator
 {
     private readonly object gate = new();
-    private readonly List<VocObject[]> groundTruths = [];
+    private readonly List<GroundTruthBox[]> groundTruths = [];
     private readonly Dictionary<int, List<ScoredBox>> detectionsByClass = [];
 
     /// <summary>An evaluator counting a detection as correct from IoU <paramref name="iouThreshold"/>.</summary>
@@ -44,7 +44,7 @@ public sealed class VocEvaluator
     }
 
     /// <summary>Adds one image's ground truth and detections (boxes in the same pixel coordinates).</summary>
-    public void AddImage(IEnumerable<VocObject> objects, IEnumerable<DetectedObject> detections)
+    public void AddImage(IEnumerable<GroundTruthBox> objects, IEnumerable<DetectedObject> detections)
     {
         ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(detections);

@@ -8,7 +8,7 @@ namespace SsdLite.Data.Coco;
 /// class ids 1..N in the order of their COCO ids (any ids, gaps allowed), or, when labels are given, the id of their
 /// name there. An image's <c>file_name</c> is resolved against the images folder when one is given, else against
 /// the JSON file's own folder (torchvision's <c>CocoDetection(root, annFile)</c>). Crowd annotations become ignored
-/// objects (<see cref="VocObject.Difficult"/>), as VOC's difficult ones are; each object keeps the annotation's
+/// objects (<see cref="AnnotatedObject.Difficult"/>), as VOC's difficult ones are; each object keeps the annotation's
 /// <c>area</c> for COCO's area ranges. An image with a bad annotation is left out whole, as a VOC file is, so that no
 /// object is trained as background; every problem is named with the file and the annotation id.
 /// </summary>
@@ -34,7 +34,7 @@ public static class CocoReader
         var objects = ReadAnnotations(root, context, images, categories, classes);
         var samples = images.Values.OrderBy(i => i.Order)
             .Where(i => !i.Failed && (File.Exists(i.Path) || MissingFile(i, context)))
-            .Select(i => new VocSample(i.Id.ToString(CultureInfo.InvariantCulture), i.Path, jsonPath, i.Width, i.Height,
+            .Select(i => new AnnotatedImage(i.Id.ToString(CultureInfo.InvariantCulture), i.Path, jsonPath, i.Width, i.Height,
                 objects.TryGetValue(i.Id, out var list) ? list : []))
             .ToArray();
         return new DatasetRead(context.Listed, samples, issues, classes);
@@ -146,10 +146,10 @@ public static class CocoReader
         return images;
     }
 
-    private static Dictionary<long, List<VocObject>> ReadAnnotations(JsonElement root, Context context, Dictionary<long, ImageInfo> images,
+    private static Dictionary<long, List<AnnotatedObject>> ReadAnnotations(JsonElement root, Context context, Dictionary<long, ImageInfo> images,
         Dictionary<long, string> categories, Labels classes)
     {
-        var objects = new Dictionary<long, List<VocObject>>();
+        var objects = new Dictionary<long, List<AnnotatedObject>>();
         int index = 0;
         foreach (var annotation in Array(root, "annotations", context))
         {
@@ -179,7 +179,7 @@ public static class CocoReader
         return objects;
     }
 
-    private static VocObject? ReadObject(JsonElement annotation, string where, ImageInfo image, Dictionary<long, string> categories,
+    private static AnnotatedObject? ReadObject(JsonElement annotation, string where, ImageInfo image, Dictionary<long, string> categories,
         Labels classes, Context context)
     {
         bool ok = context.Integer(annotation, "category_id", where, out long categoryId);
@@ -202,8 +202,8 @@ public static class CocoReader
             ? av
             : null;
         if (!ok) return null;
-        var vocBox = new VocBox((float)box[0], (float)box[1], (float)(box[0] + box[2]), (float)(box[1] + box[3]));
-        return new VocObject(classId, name, vocBox, crowd, false) { Area = area ?? (box[2] * box[3]) };
+        var vocBox = new BoxF((float)box[0], (float)box[1], (float)(box[0] + box[2]), (float)(box[1] + box[3]));
+        return new AnnotatedObject(classId, name, vocBox, crowd, false) { Area = area ?? (box[2] * box[3]) };
     }
 
     private static double[]? ReadBox(JsonElement annotation, string where, Context context)

@@ -14,7 +14,7 @@ namespace SsdLite.Data.Coco;
 public static class CocoWriter
 {
     /// <summary>Writes <paramref name="jsonPath"/> and the image copies.</summary>
-    public static void Write(IReadOnlyList<VocSample> samples, Labels labels, string jsonPath)
+    public static void Write(IReadOnlyList<AnnotatedImage> samples, Labels labels, string jsonPath)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(labels);
@@ -42,7 +42,7 @@ public static class CocoWriter
     }
 
     /// <summary>The COCO image id of each sample: its id when all ids are distinct whole numbers, else its position + 1.</summary>
-    public static long[] ImageIds(IReadOnlyList<VocSample> samples)
+    public static long[] ImageIds(IReadOnlyList<AnnotatedImage> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var parsed = samples.Select(s => long.TryParse(s.Id, NumberStyles.None, CultureInfo.InvariantCulture, out long id) ? id : -1).ToArray();
@@ -50,7 +50,7 @@ public static class CocoWriter
         return usable ? parsed : Enumerable.Range(1, samples.Count).Select(i => (long)i).ToArray();
     }
 
-    private static void WriteImages(Utf8JsonWriter w, IReadOnlyList<VocSample> samples, long[] ids)
+    private static void WriteImages(Utf8JsonWriter w, IReadOnlyList<AnnotatedImage> samples, long[] ids)
     {
         w.WriteStartArray("images");
         for (int i = 0; i < samples.Count; i++)
@@ -65,7 +65,7 @@ public static class CocoWriter
         w.WriteEndArray();
     }
 
-    private static void WriteAnnotations(Utf8JsonWriter w, IReadOnlyList<VocSample> samples, long[] ids)
+    private static void WriteAnnotations(Utf8JsonWriter w, IReadOnlyList<AnnotatedImage> samples, long[] ids)
     {
         w.WriteStartArray("annotations");
         long next = 1;

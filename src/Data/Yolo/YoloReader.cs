@@ -32,14 +32,14 @@ public static class YoloReader
         var images = sources.SelectMany(s => ListImages(s, dataYaml)).ToArray();
         var classes = labels ?? data.Labels;
         var classIds = data.Names.Select(n => classes.TryGetId(n, out int id) ? id : 0).ToArray();
-        var samples = new VocSample?[images.Length];
+        var samples = new AnnotatedImage?[images.Length];
         var issues = new List<DataIssue>[images.Length];
         Parallel.For(0, images.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, i =>
         {
             issues[i] = [];
             samples[i] = ReadSample(images[i], data.Names, classIds, classes, imageSize, issues[i]);
         });
-        return new DatasetRead(images.Length, samples.OfType<VocSample>().ToArray(), issues.SelectMany(l => l).ToArray(), classes);
+        return new DatasetRead(images.Length, samples.OfType<AnnotatedImage>().ToArray(), issues.SelectMany(l => l).ToArray(), classes);
     }
 
     /// <summary>The label file Ultralytics pairs with an image: the last <c>/images/</c> of its path becomes <c>/labels/</c>, the extension .txt.</summary>
@@ -70,7 +70,7 @@ public static class YoloReader
         throw new DirectoryNotFoundException($"{dataYaml}: image folder or list not found: {source}");
     }
 
-    private static VocSample? ReadSample(string imagePath, IReadOnlyList<string> names, int[] classIds, Labels classes, ImageProbe imageSize,
+    private static AnnotatedImage? ReadSample(string imagePath, IReadOnlyList<string> names, int[] classIds, Labels classes, ImageProbe imageSize,
         List<DataIssue> issues)
     {
         string labelPath = LabelPathOf(imagePath);
@@ -90,8 +90,8 @@ public static class YoloReader
             issues.Add(new DataIssue(imagePath, DataIssueKind.UnreadableImage, $"unreadable image: {e.Message}"));
             return null;
         }
-        if (!File.Exists(labelPath)) return new VocSample(id, imagePath, labelPath, size.Width, size.Height, []);
-        var objects = new List<VocObject>();
+        if (!File.Exists(labelPath)) return new AnnotatedImage(id, imagePath, labelPath, size.Width, size.Height, []);
+        var objects = new List<AnnotatedObject>();
         bool failed = false;
         int lineNumber = 0;
         byte[] bytes;
@@ -114,10 +114,10 @@ public static class YoloReader
             if (parsed is { } o) objects.Add(o);
             else failed = true;
         }
-        return failed ? null : new VocSample(id, imagePath, labelPath, size.Width, size.Height, objects);
+        return failed ? null : new AnnotatedImage(id, imagePath, labelPath, size.Width, size.Height, objects);
     }
 
-    private static VocObject? ParseLine(string line, int lineNumber, string labelPath, IReadOnlyList<string> names, int[] classIds, Labels classes,
+    private static AnnotatedObject? ParseLine(string line, int lineNumber, string labelPath, IReadOnlyList<string> names, int[] classIds, Labels classes,
         (int Width, int Height) size, List<DataIssue> issues)
     {
         string where = $"line {lineNumber}";
@@ -170,7 +170,7 @@ public static class YoloReader
             Report(DataIssueKind.UnknownClass, $"class {index} ('{names[index]}') is not in {classes.Source}");
             return null;
         }
-        var box = new VocBox((float)(x0 * size.Width), (float)(y0 * size.Height), (float)(x1 * size.Width), (float)(y1 * size.Height));
-        return new VocObject(classIds[index], names[index], box, false, false);
+        var box = new BoxF((float)(x0 * size.Width), (float)(y0 * size.Height), (float)(x1 * size.Width), (float)(y1 * size.Height));
+        return new AnnotatedObject(classIds[index], names[index], box, false, false);
     }
 }

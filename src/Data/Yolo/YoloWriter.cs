@@ -14,7 +14,7 @@ public static class YoloWriter
     private static readonly string[] SplitKeys = ["train", "val", "test"];
 
     /// <summary>Writes the split; returns how many difficult or crowd flags were dropped.</summary>
-    public static int Write(IReadOnlyList<VocSample> samples, Labels labels, string root, string split)
+    public static int Write(IReadOnlyList<AnnotatedImage> samples, Labels labels, string root, string split)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(labels);
@@ -35,7 +35,7 @@ public static class YoloWriter
         return dropped;
     }
 
-    private static string LabelText(VocSample sample)
+    private static string LabelText(AnnotatedImage sample)
     {
         var sb = new StringBuilder();
         foreach (var o in sample.Objects)

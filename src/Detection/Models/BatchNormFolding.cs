@@ -252,6 +252,6 @@ public sealed class FoldedSsdLiteModel : nn.Module<Tensor, HeadOutputs>
     public override HeadOutputs forward(Tensor input)
     {
         var (s16, s32) = Tap.Forward(backboneRun, input);
-        return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.NumClasses);
+        return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.ClassCountWithBackground);
     }
 }

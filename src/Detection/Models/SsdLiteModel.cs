@@ -58,7 +58,7 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
         if (sources.Count != config.Priors.Sources.Count)
             throw new ArgumentException($"the network has {sources.Count} sources, the prior spec {config.Priors.Sources.Count}", nameof(config));
         var perCell = config.Priors.PriorsPerCell;
-        classificationHeaders = builder.Heads(sources, config.NumClasses, perCell);
+        classificationHeaders = builder.Heads(sources, config.ClassCountWithBackground, perCell);
         regressionHeaders = builder.Heads(sources, 4, perCell);
         // A ModuleList names its items 0, 1, … when it is registered, so the lists are complete first.
         register_module("base_net", baseNet);
@@ -96,7 +96,7 @@ public sealed class SsdLiteModel : nn.Module<Tensor, HeadOutputs>
     public override HeadOutputs forward(Tensor input)
     {
         var (s16, s32) = baseNet.ForwardTaps(input);
-        return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.NumClasses);
+        return SsdLiteHead.Predict(s16, s32, extrasRun, classificationRun, regressionRun, Config.ClassCountWithBackground);
     }
 
     /// <summary>Softmax over classes: the scores the reference returns in test mode.</summary>

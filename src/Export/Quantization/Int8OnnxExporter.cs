@@ -37,7 +37,7 @@ public static class Int8OnnxExporter
         var encodings = QdqRewriter.Encodings(plan, calibration.Ranges);
         var graph = QdqRewriter.Rewrite(proto.Graph, plan, encodings);
         proto.Graph = graph;
-        if (options.Nms is { } nms) OnnxExporter.AppendNms(proto, nms, priorCount, config.NumClasses, batch: null);
+        if (options.Nms is { } nms) OnnxExporter.AppendNms(proto, nms, priorCount, config.ClassCountWithBackground, batch: null);
         if (options.BatchSize is { } batch) FixBatch(proto.Graph, batch);
         Describe(proto, int8, calibration.Images.Count);
         var written = OnnxExporter.Write(proto, config, priorCount, path, options);

@@ -8,7 +8,7 @@ public static class BenchModels
 {
     public static SsdLiteConfig Config(BenchSettings settings)
     {
-        var names = Enumerable.Range(1, settings.NumClasses - 1).Select(i => $"class{i}").ToArray();
+        var names = Enumerable.Range(1, settings.ClassCountWithBackground - 1).Select(i => $"class{i}").ToArray();
         return new SsdLiteConfig(names, settings.Width, settings.InputSize, arch: settings.ModelArch);
     }
 

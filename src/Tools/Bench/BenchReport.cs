@@ -12,7 +12,7 @@ public static class BenchReport
     public static void PrintHeader(TextWriter output, MachineInfo machine, BenchSettings settings)
     {
         output.WriteLine($"machine: {machine}");
-        output.WriteLine($"settings: {settings.ModelArch.Name()}, width {Format(settings.Width)}, input {settings.InputSize}, {settings.NumClasses} classes, " +
+        output.WriteLine($"settings: {settings.ModelArch.Name()}, width {Format(settings.Width)}, input {settings.InputSize}, {settings.ClassCountWithBackground} classes, " +
             $"{settings.Iterations} timed iterations after {settings.Warmup} warm-up; median (min-max)");
         if (settings.GlibcMallocDefaults) output.WriteLine("malloc: glibc defaults restored (the engine's mallopt tuning undone)");
         output.WriteLine($"{"part",-10} {"case",-40} {"median",12} {"min-max",20} {"items/s",10}");
@@ -40,7 +40,7 @@ public static class BenchReport
         arch = s.ModelArch.Name(),
         s.Width,
         s.InputSize,
-        s.NumClasses,
+        NumClasses = s.ClassCountWithBackground, // the report's key since its first version
         s.InferenceBatchSizes,
         s.TrainBatchSizes,
         s.LoaderImages,

@@ -59,7 +59,7 @@ public sealed record BenchSettings
 
     public int InputSize { get; init; } = 300;
 
-    public int NumClasses { get; init; } = 21;
+    public int ClassCountWithBackground { get; init; } = 21;
 
     /// <summary>Synthetic VOC-sized JPEGs the loader part decodes and augments.</summary>
     public int LoaderImages { get; init; } = 96;

@@ -33,16 +33,16 @@ public static class LoaderBench
         }
     }
 
-    private static VocDataset CreateDataset(string root, int images)
+    private static DetectionDataset CreateDataset(string root, int images)
     {
         SyntheticVoc.Generate(new SyntheticVocOptions { Images = images, Width = 500, Height = 375, Seed = 5, TrainFraction = 1, ValFraction = 0 }, root);
-        return VocDataset.Open([root], "train", Labels.Load(Path.Combine(root, "labels.txt")));
+        return DetectionDataset.Open([root], "train", Labels.Load(Path.Combine(root, "labels.txt")));
     }
 
-    private static Measurement Measure(BenchSettings settings, VocDataset dataset, Matcher matcher, int workers)
+    private static Measurement Measure(BenchSettings settings, DetectionDataset dataset, Matcher matcher, int workers)
     {
         var augmentation = new SsdAugmentation(settings.InputSize);
-        var loader = new DataLoader<VocSample>(dataset, (s, seed, o) => Transform(augmentation, s, seed, o), matcher.Encode,
+        var loader = new DataLoader<AnnotatedImage>(dataset, (s, seed, o) => Transform(augmentation, s, seed, o), matcher.Encode,
             new DataLoaderOptions { BatchSize = BatchSize, ImageSize = settings.InputSize, PriorCount = matcher.PriorCount, Workers = workers });
         var epochs = Math.Max(1, settings.Iterations / 5);
         var samples = new List<double>();
@@ -54,7 +54,7 @@ public static class LoaderBench
         return Measurement.FromSamples("loader", $"augmented images, {workers} worker(s)", samples, "ms", 1);
     }
 
-    private static (int images, double ms) RunEpoch(DataLoader<VocSample> loader, int epoch)
+    private static (int images, double ms) RunEpoch(DataLoader<AnnotatedImage> loader, int epoch)
     {
         var start = Stopwatch.GetTimestamp();
         var images = 0;
@@ -63,7 +63,7 @@ public static class LoaderBench
     }
 
     /// <summary>Decode, augment into <paramref name="imageOut"/>, return the surviving boxes (relative corners).</summary>
-    public static SampleTargets Transform(SsdAugmentation augmentation, VocSample sample, ulong seed, Span<float> imageOut)
+    public static SampleTargets Transform(SsdAugmentation augmentation, AnnotatedImage sample, ulong seed, Span<float> imageOut)
     {
         var image = ImageIO.Read(sample.ImagePath);
         var boxes = sample.TrainingObjects().Select(o => new BoxLabel(o.Box.XMin, o.Box.YMin, o.Box.XMax, o.Box.YMax, o.ClassId, o.Difficult)).ToArray();

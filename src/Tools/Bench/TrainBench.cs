@@ -55,7 +55,7 @@ public static class TrainBench
         var priors = model.Config.GeneratePriors().Length / 4;
         using var nchw = BenchModels.Input(batch, settings.InputSize);
         using var input = nchw.contiguous(layout);
-        var (labels, locations) = BenchModels.Targets(batch, priors, settings.NumClasses, seed: 3);
+        var (labels, locations) = BenchModels.Targets(batch, priors, settings.ClassCountWithBackground, seed: 3);
         using (labels)
         using (locations)
         {

@@ -71,7 +71,7 @@ internal sealed record DatasetConversion(string Source, DatasetFormat From, Data
         }
     }
 
-    private string Write(VocDataset dataset, string split, out string note)
+    private string Write(DetectionDataset dataset, string split, out string note)
     {
         note = "";
         switch (To)

@@ -88,7 +88,7 @@ internal static class ExportCommand
     private static void Report(OnnxExportResult result, string output)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"export: wrote {output} ({result.Bytes / 1e6:0.0} MB, opset {result.Opset}, input_0 [{(result.BatchSize?.ToString(CultureInfo.InvariantCulture) ?? "N")}, 3, {result.InputSize}, {result.InputSize}], {result.PriorCount} priors, {result.ClassCount} classes)"));
+            $"export: wrote {output} ({result.Bytes / 1e6:0.0} MB, opset {result.Opset}, input_0 [{(result.BatchSize?.ToString(CultureInfo.InvariantCulture) ?? "N")}, 3, {result.InputSize}, {result.InputSize}], {result.PriorCount} priors, {result.ClassCountWithBackground} classes)"));
         if (result.LabelsPath is { } written) Console.WriteLine($"export: wrote {written}");
     }
 

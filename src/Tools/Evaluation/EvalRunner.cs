@@ -97,7 +97,7 @@ public static class EvalRunner
         return new CocoEvalReport(evaluator.Evaluate(), names);
     }
 
-    private static CocoGroundTruth CocoTruth(SsdLite.Data.VocObject o, long id)
+    private static CocoGroundTruth CocoTruth(SsdLite.Data.AnnotatedObject o, long id)
     {
         double width = (double)o.Box.XMax - o.Box.XMin, height = (double)o.Box.YMax - o.Box.YMin;
         return new CocoGroundTruth(id, o.ClassId, o.Box.XMin, o.Box.YMin, width, height, o.Area ?? (width * height), o.Difficult);
@@ -112,7 +112,7 @@ public static class EvalRunner
     }
 
     /// <summary>Opens the data under the detector's classes and runs the detector over every usable image.</summary>
-    private static (VocDataset Dataset, IReadOnlyList<IReadOnlyList<DetectedObject>> Found) DetectAll(IObjectDetector detector, EvalData data, int batchSize)
+    private static (DetectionDataset Dataset, IReadOnlyList<IReadOnlyList<DetectedObject>> Found) DetectAll(IObjectDetector detector, EvalData data, int batchSize)
     {
         if (!Directory.Exists(data.Path) && !File.Exists(data.Path)) throw new FileNotFoundException($"data not found: {data.Path}", data.Path);
         var labels = Labels.FromNames(detector.ClassNames, "the checkpoint's classes");

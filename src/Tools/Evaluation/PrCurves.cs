@@ -13,10 +13,10 @@ public sealed record PrCurve(string Name, double[] Recall, double[] Precision);
 /// </summary>
 public sealed class PrCurves
 {
-    private readonly List<SsdLite.Core.Evaluation.VocObject[]> truths = [];
+    private readonly List<SsdLite.Core.Evaluation.GroundTruthBox[]> truths = [];
     private readonly List<(int Image, DetectedObject Detection)> detections = [];
 
-    public void AddImage(IEnumerable<SsdLite.Core.Evaluation.VocObject> objects, IEnumerable<DetectedObject> found)
+    public void AddImage(IEnumerable<SsdLite.Core.Evaluation.GroundTruthBox> objects, IEnumerable<DetectedObject> found)
     {
         var image = truths.Count;
         truths.Add(objects.ToArray());
@@ -51,7 +51,7 @@ public sealed class PrCurves
         return new PrCurve(name, [.. recall], [.. precision]);
     }
 
-    private static (int Index, double Overlap) BestMatch(SsdLite.Core.Evaluation.VocObject[] objects, int classId, BoxF box)
+    private static (int Index, double Overlap) BestMatch(SsdLite.Core.Evaluation.GroundTruthBox[] objects, int classId, BoxF box)
     {
         var best = -1;
         var bestOverlap = double.NegativeInfinity;

@@ -4,7 +4,6 @@ using SsdLite.Data;
 using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Vision;
-using DetVocObject = SsdLite.Core.Evaluation.VocObject;
 
 namespace SsdLite.Tools.Training;
 
@@ -29,14 +28,14 @@ public sealed class ModelEvaluation
         priors = config.GeneratePriors();
         coder = new BoxCoder(config.Priors);
         transform = new SsdTestTransform(config.InputSize);
-        var labels = Enumerable.Range(0, config.NumClasses).Select(config.Label).ToList();
+        var labels = Enumerable.Range(0, config.ClassCountWithBackground).Select(config.Label).ToList();
         post = new PostProcessor(scoreThreshold: 0.01f, candidateSize: 200, topK: -1, labels: labels);
     }
 
     public int BatchSize { get; init; } = 16;
 
     /// <summary>Evaluates on <paramref name="samples"/> (all of them, or the first <paramref name="maxImages"/> when positive).</summary>
-    public VocEvaluator Evaluate(IReadOnlyList<VocSample> samples, int maxImages = 0)
+    public VocEvaluator Evaluate(IReadOnlyList<AnnotatedImage> samples, int maxImages = 0)
     {
         var evaluator = new VocEvaluator();
         var count = maxImages > 0 ? Math.Min(maxImages, samples.Count) : samples.Count;
@@ -64,7 +63,7 @@ public sealed class ModelEvaluation
     {
         var n = images.Count;
         var s = model.Config.InputSize;
-        var classes = model.Config.NumClasses;
+        var classes = model.Config.ClassCountWithBackground;
         var input = new float[n * transform.OutputLength];
         for (var i = 0; i < n; i++) transform.Apply(images[i], input.AsSpan(i * transform.OutputLength, transform.OutputLength));
         float[] scores, locations;
@@ -89,6 +88,6 @@ public sealed class ModelEvaluation
     }
 
     /// <summary>A sample's objects in the evaluator's form (difficult ones included and flagged, as the devkit wants).</summary>
-    public static IEnumerable<DetVocObject> GroundTruth(VocSample sample) =>
-        sample.Objects.Select(o => new DetVocObject(o.ClassId, new BoxF(o.Box.XMin, o.Box.YMin, o.Box.XMax, o.Box.YMax), o.Difficult));
+    public static IEnumerable<GroundTruthBox> GroundTruth(AnnotatedImage sample) =>
+        sample.Objects.Select(o => new GroundTruthBox(o.ClassId, new BoxF(o.Box.XMin, o.Box.YMin, o.Box.XMax, o.Box.YMax), o.Difficult));
 }

@@ -250,7 +250,7 @@ public sealed class TrainOptions
         var fractions = PriorSizes.Count > 0
             ? PriorSizes
             : reference.Sources.Select(b => (double)b.MinSize / reference.ImageSize).Append(reference.Sources[^1].MaxSize / (double)reference.ImageSize).ToList();
-        var sources = features.Select((f, k) => new BoxSpec(f, InputSize / (float)f, (float)(fractions[k] * InputSize), (float)(fractions[k + 1] * InputSize))).ToList();
+        var sources = features.Select((f, k) => new FeatureMapPriors(f, InputSize / (float)f, (float)(fractions[k] * InputSize), (float)(fractions[k + 1] * InputSize))).ToList();
         var spec = new PriorSpec(InputSize, sources, AspectRatios.Select(r => (float)r).ToList(), reference.CenterVariance, reference.SizeVariance);
         return new SsdLiteConfig(classNames, Width, InputSize, Rounding, spec, Arch);
     }

@@ -138,7 +138,7 @@ public sealed class Trainer
         }
     }
 
-    private VocDataset OpenSplit(IReadOnlyList<string> roots, string split, Labels labels, string role)
+    private DetectionDataset OpenSplit(IReadOnlyList<string> roots, string split, Labels labels, string role)
     {
         foreach (var root in roots)
         {
@@ -154,7 +154,7 @@ public sealed class Trainer
         return dataset;
     }
 
-    private DataLoader<VocSample> CreateLoader(VocDataset train, SsdLiteConfig config)
+    private DataLoader<AnnotatedImage> CreateLoader(DetectionDataset train, SsdLiteConfig config)
     {
         var priors = config.GeneratePriors();
         var matcher = new Matcher(priors, new BoxCoder(config.Priors));
@@ -168,14 +168,14 @@ public sealed class Trainer
             Workers = options.Workers,
             Seed = options.Seed,
         };
-        var loader = new DataLoader<VocSample>(train, transform.Apply, matcher.Encode, loaderOptions);
+        var loader = new DataLoader<AnnotatedImage>(train, transform.Apply, matcher.Encode, loaderOptions);
         if (loader.BatchesPerEpoch == 0)
             throw new ConfigException($"training data: {train.Count} images make no full batch of {options.BatchSize}; lower --batch-size");
         loader.SampleFailed += f => progress.Message($"warning: {f}");
         return loader;
     }
 
-    private BalancedSampler CreateSampler(VocDataset train, SsdLiteConfig config)
+    private BalancedSampler CreateSampler(DetectionDataset train, SsdLiteConfig config)
     {
         var sampler = BalancedSampler.For(train, options.KeepDifficult);
         progress.Message($"balance_data: images per class before -> drawn per epoch after: {sampler.Describe(config.Label)}");
@@ -224,8 +224,8 @@ public sealed class Trainer
         TrainingCheckpoint.Save(path, run.Model, run.Optimizer, run.Position, options, run.Parts.Signature());
 
     /// <summary>The mutable state of one run, so the loop reads step by step.</summary>
-    private sealed class RunState(Trainer owner, SsdLiteModel model, TrainableParts parts, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<VocSample> loader,
-        VocDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
+    private sealed class RunState(Trainer owner, SsdLiteModel model, TrainableParts parts, OptimizerHelper optimizer, optim.lr_scheduler.LRScheduler scheduler, DataLoader<AnnotatedImage> loader,
+        DetectionDataset? val, Device device, Stopwatch clock, CancellationToken cancellation)
     {
         private readonly TrainingStep step = new(model, optimizer, owner.options.Precision);
         private readonly MemoryFormat layout = LayoutFor(device);

@@ -20,7 +20,7 @@ public sealed class VocTrainingTransform
         this.keepDifficult = keepDifficult;
     }
 
-    public SampleTargets Apply(VocSample sample, ulong seed, Span<float> imageOut)
+    public SampleTargets Apply(AnnotatedImage sample, ulong seed, Span<float> imageOut)
     {
         var image = ImageIO.Read(sample.ImagePath);
         var boxes = PixelBoxes(sample.TrainingObjects(keepDifficult));
@@ -28,8 +28,8 @@ public sealed class VocTrainingTransform
         return ToTargets(kept);
     }
 
-    // VocBox is already 0-based pixel corners, the convention the augmentations work in.
-    private static BoxLabel[] PixelBoxes(IReadOnlyList<VocObject> objects)
+    // BoxF is already 0-based pixel corners, the convention the augmentations work in.
+    private static BoxLabel[] PixelBoxes(IReadOnlyList<AnnotatedObject> objects)
     {
         var boxes = new BoxLabel[objects.Count];
         for (var i = 0; i < boxes.Length; i++)

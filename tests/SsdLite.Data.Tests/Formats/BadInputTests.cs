@@ -1,3 +1,5 @@
+using SsdLite.Runtime;
+
 namespace SsdLite.Data.Tests.Formats;
 
 /// <summary>
@@ -94,7 +96,7 @@ public sealed class BadInputTests : IDisposable
 
         var data = RoundTripTests.Open([root], null, "train", null);
         Assert.Equal(["good", "unlabelled"], data.Select(s => s.Id));
-        Assert.Equal([new VocBox(30, 10, 50, 30), new VocBox(16, 8, 24, 12)], data[0].Objects.Select(o => o.Box));
+        Assert.Equal([new BoxF(30, 10, 50, 30), new BoxF(16, 8, 24, 12)], data[0].Objects.Select(o => o.Box));
         Assert.Equal([1, 2], data[0].Objects.Select(o => o.ClassId));
         Assert.Empty(data[1].Objects);
         string L(string name) => Path.Combine(labels, name + ".txt");
@@ -127,6 +129,6 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(["a"], DetectionDatasets.DeclaredLabels(yolo, DatasetFormat.Yolo)!.Names);
     }
 
-    private static void AssertIssue(VocDataset data, string file, DataIssueKind kind, string message) =>
+    private static void AssertIssue(DetectionDataset data, string file, DataIssueKind kind, string message) =>
         Assert.Contains(new DataIssue(file, kind, message), data.Issues);
 }

@@ -1,6 +1,7 @@
 using SsdLite.Data.Coco;
 using SsdLite.Data.Synthetic;
 using SsdLite.Data.Yolo;
+using SsdLite.Runtime;
 
 namespace SsdLite.Data.Tests.Formats;
 
@@ -61,11 +62,11 @@ public sealed class RoundTripTests : IDisposable
         Assert.Equal(["car", "toothbrush"], data.Labels.Names);
         var sample = Assert.Single(data);
         Assert.Equal("7", sample.Id);
-        Assert.Equal(new VocObject(2, "toothbrush", new VocBox(1, 2, 11, 22), false, false) { Area = 150 }, sample.Objects[0]);
-        Assert.Equal(new VocObject(1, "car", new VocBox(30, 5, 38, 13), true, false) { Area = 64 }, sample.Objects[1]);
+        Assert.Equal(new AnnotatedObject(2, "toothbrush", new BoxF(1, 2, 11, 22), false, false) { Area = 150 }, sample.Objects[0]);
+        Assert.Equal(new AnnotatedObject(1, "car", new BoxF(30, 5, 38, 13), true, false) { Area = 64 }, sample.Objects[1]);
     }
 
-    internal static VocDataset Open(IReadOnlyList<string> sources, DatasetFormat? format, string split, Labels? labels, DataCheckOptions? check = null) =>
+    internal static DetectionDataset Open(IReadOnlyList<string> sources, DatasetFormat? format, string split, Labels? labels, DataCheckOptions? check = null) =>
         DetectionDatasets.Open(sources, format, split, labels, keepDifficult: true, check ?? new DataCheckOptions { Parallelism = 2 });
 
     internal static void WriteImage(string path, int width, int height)
@@ -74,7 +75,7 @@ public sealed class RoundTripTests : IDisposable
         SsdLite.Vision.ImageIO.Write(path, image);
     }
 
-    private static void AssertSameBoxes(VocDataset expected, VocDataset actual, bool flags)
+    private static void AssertSameBoxes(DetectionDataset expected, DetectionDataset actual, bool flags)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (int i = 0; i < expected.Count; i++)

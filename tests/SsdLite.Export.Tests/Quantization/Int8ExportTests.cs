@@ -60,7 +60,7 @@ public sealed class Int8ExportTests(Int8ModelFixture fixture, ITestOutputHelper 
         var worst = 0.0;
         for (var p = 0; p < a.PriorCount; p++)
         {
-            var scores = a.ScoresOf(0).Slice(p * a.ClassCount, a.ClassCount);
+            var scores = a.ScoresOf(0).Slice(p * a.ClassCountWithBackground, a.ClassCountWithBackground);
             var best = 0f;
             for (var c = 1; c < scores.Length; c++) best = Math.Max(best, scores[c]);
             if (best < FloatThreshold) continue;

@@ -23,12 +23,12 @@ const int Steps = 5;
 var engine = TorchEngine.EnsureInitialized();
 Console.WriteLine($"engine {engine.LibTorchSharpPath ?? "-"} weakened={string.Join(',', engine.WeakenedVersions)}");
 torch.manual_seed(7);
-var dataset = VocDataset.Open([dataDir], "train", Labels.Load(Path.Combine(dataDir, "labels.txt")));
+var dataset = DetectionDataset.Open([dataDir], "train", Labels.Load(Path.Combine(dataDir, "labels.txt")));
 var config = new SsdLiteConfig(dataset.Labels.Names, width: 0.25, inputSize: 64);
 var priors = config.GeneratePriors();
 var matcher = new Matcher(priors, new BoxCoder(config.Priors));
 var testTransform = new SsdTestTransform(config.InputSize);
-var loader = new DataLoader<VocSample>(dataset, Transform, matcher.Encode, new DataLoaderOptions
+var loader = new DataLoader<AnnotatedImage>(dataset, Transform, matcher.Encode, new DataLoaderOptions
 {
     BatchSize = 4, ImageSize = config.InputSize, PriorCount = priors.Length / 4, Workers = 1, Seed = 1,
 });
@@ -65,7 +65,7 @@ foreach (var d in detector.Detect(ImageIO.Read(imagePath)))
         $"{d.Label} {d.Score:R} {d.Box.XMin:R} {d.Box.YMin:R} {d.Box.XMax:R} {d.Box.YMax:R}"));
 
 // The test transform (decode, resize, normalise) and the objects' boxes relative to the image.
-SampleTargets Transform(VocSample sample, ulong seed, Span<float> imageOut)
+SampleTargets Transform(AnnotatedImage sample, ulong seed, Span<float> imageOut)
 {
     var image = ImageIO.Read(sample.ImagePath);
     testTransform.Apply(image, imageOut);

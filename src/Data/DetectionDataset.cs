@@ -6,12 +6,12 @@ namespace SsdLite.Data;
 /// The checked samples of one split of one or more VOC roots, with their labels. Build it with
 /// <see cref="Open"/>, which runs <see cref="DataCheck"/> first, so every sample here is usable.
 /// </summary>
-public sealed class VocDataset : IReadOnlyList<VocSample>
+public sealed class DetectionDataset : IReadOnlyList<AnnotatedImage>
 {
-    private readonly IReadOnlyList<VocSample> _samples;
+    private readonly IReadOnlyList<AnnotatedImage> _samples;
 
     /// <summary>Wraps samples already read and checked.</summary>
-    public VocDataset(IReadOnlyList<VocSample> samples, Labels labels, bool keepDifficult = false, IReadOnlyList<DataIssue>? issues = null)
+    public DetectionDataset(IReadOnlyList<AnnotatedImage> samples, Labels labels, bool keepDifficult = false, IReadOnlyList<DataIssue>? issues = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(labels);
@@ -34,25 +34,25 @@ public sealed class VocDataset : IReadOnlyList<VocSample>
     public int Count => _samples.Count;
 
     /// <inheritdoc />
-    public VocSample this[int index] => _samples[index];
+    public AnnotatedImage this[int index] => _samples[index];
 
     /// <summary>
     /// Reads and checks one split of the given roots, concatenated in order. <paramref name="labels"/>
     /// defaults to the 20 VOC classes; <paramref name="check"/> to reporting and skipping bad samples.
     /// </summary>
-    public static VocDataset Open(IEnumerable<string> roots, string split, Labels? labels = null, bool keepDifficult = false,
+    public static DetectionDataset Open(IEnumerable<string> roots, string split, Labels? labels = null, bool keepDifficult = false,
         DataCheckOptions? check = null, CancellationToken cancellationToken = default)
     {
         labels ??= Labels.Voc;
         DataCheckResult result = DataCheck.Run(roots, split, labels, check, cancellationToken);
-        return new VocDataset(result.Samples, labels, keepDifficult, result.Issues);
+        return new DetectionDataset(result.Samples, labels, keepDifficult, result.Issues);
     }
 
     /// <summary>The objects of a sample that become training targets under <see cref="KeepDifficult"/>.</summary>
-    public IReadOnlyList<VocObject> TrainingObjects(int index) => _samples[index].TrainingObjects(KeepDifficult);
+    public IReadOnlyList<AnnotatedObject> TrainingObjects(int index) => _samples[index].TrainingObjects(KeepDifficult);
 
     /// <inheritdoc />
-    public IEnumerator<VocSample> GetEnumerator() => _samples.GetEnumerator();
+    public IEnumerator<AnnotatedImage> GetEnumerator() => _samples.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
