@@ -77,6 +77,12 @@ internal sealed class InferRequest
         {
             throw Bad($"the inference request is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader checks a string's UTF-8 only when it is read (GetString): a bad byte there is the
+            // client's fault, not the server's (found by fuzzing, tests/fuzz/findings/oip).
+            throw Bad($"the inference request is not valid UTF-8 JSON: {e.Message}");
+        }
     }
 
     private static InferRequest Read(ReadOnlySpan<byte> header, ReadOnlySpan<byte> binary, InferContract contract)
