@@ -30,10 +30,11 @@ internal static class ExportCommand
         var batch = new Option<string>("--batch") { Description = "dynamic, or a fixed batch size", DefaultValueFactory = _ => "dynamic" };
         var int8 = Int8Options.Create();
         var nms = new Option<bool>("--nms") { Description = "End the ONNX graph in detect's NMS: outputs num_detections, detection_boxes, detection_scores, detection_classes (EfficientNMS names)" };
-        var defaults = new NmsExportOptions();
-        var maxDetections = new Option<int>("--max-detections") { Description = "With --nms: K, the detections per image", DefaultValueFactory = _ => defaults.MaxDetections };
-        var scoreThreshold = new Option<float>("--score-threshold") { Description = "With --nms: keep class scores above this (detect's default)", DefaultValueFactory = _ => defaults.ScoreThreshold };
-        var iouThreshold = new Option<float>("--iou-threshold") { Description = "With --nms: suppress boxes overlapping a kept one by more than this IoU", DefaultValueFactory = _ => defaults.IouThreshold };
+        // The defaults come from SsdLite.Export inside the factories, which run only when export is parsed: naming an
+        // Export type in this method would run Export's module initializer (libtorch) for every command.
+        var maxDetections = new Option<int>("--max-detections") { Description = "With --nms: K, the detections per image", DefaultValueFactory = _ => new NmsExportOptions().MaxDetections };
+        var scoreThreshold = new Option<float>("--score-threshold") { Description = "With --nms: keep class scores above this (detect's default)", DefaultValueFactory = _ => new NmsExportOptions().ScoreThreshold };
+        var iouThreshold = new Option<float>("--iou-threshold") { Description = "With --nms: suppress boxes overlapping a kept one by more than this IoU", DefaultValueFactory = _ => new NmsExportOptions().IouThreshold };
         var command = new Command("export", "Export a detector: ONNX (BatchNorm folded, softmax scores and decoded boxes; float or calibrated int8) or its weights as a PyTorch state_dict")
         {
             weights, labels, arch, format, output, opset, inputSize, batch, int8.Enabled, int8.Paths, int8.Images, int8.Method,
