@@ -34,22 +34,52 @@ public sealed class NmsExportTests
         if (k == 5) Assert.True(truncated > 0, "some image had more than K detections");
     }
 
-    [Theory]
-    [InlineData(SsdArch.Mb2SsdLite, Skip = "raw-network gap, not NMS: with BatchNorm statistics measured on real images, one detection of this arch scores 4e-5 apart between ONNX Runtime and libtorch (image.jpg/000001.jpg detection 11), above the 1e-5 bound; open")]
-    [InlineData(SsdArch.Mb1SsdLite)]
-    [InlineData(SsdArch.Mb1Ssd, Skip = "raw-network gap, not NMS: with BatchNorm statistics measured on real images, one detection of this arch scores 4e-5 apart between ONNX Runtime and libtorch (image.jpg/000001.jpg detection 11), above the 1e-5 bound; open")]
-    public void RandomModelsOfEveryArchGiveDetectsDetections(SsdArch arch)
+    /// <summary>
+    /// A random model whose libtorch and ONNX Runtime scores agree to 1e-5 (mb1-ssd-lite) gives detect's detections.
+    /// mb2-ssd-lite and mb1-ssd are not held to libtorch here: one detection each scores 4e-5 apart between the two
+    /// engines in the raw network, before any NMS (an open gap, reported on issue 29); the test below holds their
+    /// in-graph NMS to SsdLite's post-processing on the same ONNX Runtime scores instead.
+    /// </summary>
+    [Fact]
+    public void ARandomModelGivesDetectsDetections()
     {
         using var folder = new TempFolder("nms-random");
+        var model = RandomModel(SsdArch.Mb1SsdLite);
+        OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = RandomNms });
+        using var torchDetector = new Detector(model);
+        var truncated = RealImages().Count(path => Compare(torchDetector, folder["nms.onnx"], path, RandomNms));
+        Assert.Equal(RealImages().Count(), truncated);
+    }
+
+    /// <summary>
+    /// For every arch, the NMS graph's detections equal SsdLite's own post-processing of the plain export's scores and
+    /// boxes, both run by ONNX Runtime: the in-graph NMS, apart from any engine difference in the network.
+    /// </summary>
+    [Theory]
+    [InlineData(SsdArch.Mb2SsdLite)]
+    [InlineData(SsdArch.Mb1SsdLite)]
+    [InlineData(SsdArch.Mb1Ssd)]
+    public void RandomModelsOfEveryArchGiveThePostProcessorsDetections(SsdArch arch)
+    {
+        using var folder = new TempFolder("nms-random-ort");
+        var model = RandomModel(arch);
+        OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = RandomNms });
+        OnnxExporter.Export(model, folder["plain.onnx"]);
+        using var plain = OnnxDetector.Load(folder["plain.onnx"]);
+        Assert.False(plain.HasNms);
+        var truncated = RealImages().Count(path => Compare(plain, folder["nms.onnx"], path, RandomNms));
+        Assert.Equal(RealImages().Count(), truncated);
+    }
+
+    // Four classes: hundreds of candidates above 0.2 survive NMS, far more than K.
+    private static readonly NmsExportOptions RandomNms = new() { ScoreThreshold = 0.2f, MaxDetections = 20 };
+
+    private static SsdLiteModel RandomModel(SsdArch arch)
+    {
         torch.manual_seed(5);
         var model = new SsdLiteModel(new SsdLiteConfig(TestFiles.Names(3), 0.5, 160, ChannelRounding.Truncate, arch: arch));
         CalibrateBatchNorms(model, Directory.GetFiles(TestFiles.Data(Path.Combine("tiny", "JPEGImages")), "*.jpg").Order());
-        // Four classes: hundreds of candidates above 0.2 survive NMS, far more than K.
-        var nms = new NmsExportOptions { ScoreThreshold = 0.2f, MaxDetections = 20 };
-        OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = nms });
-        using var torchDetector = new Detector(model);
-        var truncated = RealImages().Count(path => Compare(torchDetector, folder["nms.onnx"], path, nms));
-        Assert.Equal(RealImages().Count(), truncated);
+        return model;
     }
 
     [Fact]
@@ -117,15 +147,15 @@ public sealed class NmsExportTests
     }
 
     // True when detect found more than K detections in the image (so the export kept the top K).
-    private static bool Compare(Detector torchDetector, string modelPath, string imagePath, NmsExportOptions nms)
+    private static bool Compare(ObjectDetector reference, string modelPath, string imagePath, NmsExportOptions nms)
     {
         using var onnx = OnnxDetector.Load(modelPath);
         Assert.True(onnx.HasNms);
         Assert.Equal(nms.MaxDetections, onnx.MaxDetections);
         onnx.PostProcessor = ClassLabels.PostProcessorFor(onnx, nms.ScoreThreshold);
-        torchDetector.PostProcessor = ClassLabels.PostProcessorFor(torchDetector, nms.ScoreThreshold, nms.IouThreshold, nms.CandidateSize, nms.TopK);
+        reference.PostProcessor = ClassLabels.PostProcessorFor(reference, nms.ScoreThreshold, nms.IouThreshold, nms.CandidateSize, nms.TopK);
         var image = ImageIO.Read(imagePath);
-        var expected = torchDetector.Detect(image);
+        var expected = reference.Detect(image);
         var name = Path.GetFileName(imagePath);
         var ours = onnx.Detect(image);
         Assert.Equal(Math.Min(expected.Count, nms.MaxDetections), ours.Count);
@@ -137,7 +167,7 @@ public sealed class NmsExportTests
             // fail, through the count or the boxes).
             var peers = expected.Where(e => Math.Abs(e.Score - t.Score) <= 2 * ScoreTolerance).ToList();
             Assert.True(peers.Any(e => e.ClassId == o.ClassId && e.Label == o.Label && Math.Abs(e.Score - o.Score) <= ScoreTolerance && BoxesClose(o.Box, e.Box, image)),
-                $"{name} detection {i}: class {o.ClassId} score {o.Score} box {o.Box} vs torch class {t.ClassId} score {t.Score} box {t.Box} ({peers.Count} within {2 * ScoreTolerance})");
+                $"{name} detection {i}: class {o.ClassId} score {o.Score} box {o.Box} vs reference class {t.ClassId} score {t.Score} box {t.Box} ({peers.Count} within {2 * ScoreTolerance})");
         }
         return expected.Count > nms.MaxDetections;
     }
