@@ -17,23 +17,7 @@ public sealed class ShardedDetectTests
         "--score-threshold", "0.1", "--top-k", "10",
     ];
 
-    private static (int Code, string Out, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.BuildRoot().Parse(args).Invoke(), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
-    }
+    private static (int Code, string Out, string Error) Invoke(params string[] args) => CommandTests.Invoke(args);
 
     /// <summary>Six readable images (five synthetic scenes and the oracle's), then three unreadable ones that sort last, so one shard holds only bad images.</summary>
     private static string MixedFolder(TempFolder folder)
