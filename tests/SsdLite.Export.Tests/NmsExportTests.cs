@@ -90,7 +90,7 @@ public sealed class NmsExportTests
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = new NmsExportOptions { ScoreThreshold = 0.01f, MaxDetections = 50 } });
         using var session = new InferenceSession(folder["nms.onnx"]);
         Assert.Equal(["scores", "boxes", "num_detections", "detection_boxes", "detection_scores", "detection_classes"], session.OutputNames);
-        Assert.Equal(TensorElementTypeOf(session, "num_detections"), Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32);
+        Assert.Equal(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32, TensorElementTypeOf(session, "num_detections"));
         Assert.Equal([-1, 50, 4], session.OutputMetadata["detection_boxes"].Dimensions);
         var input = TestFiles.ReadF32(TestFiles.Oracle("input.f32"));
         var two = input.Concat(new float[input.Length]).ToArray();
