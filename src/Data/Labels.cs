@@ -71,7 +71,7 @@ public sealed class Labels
         {
             throw new FileNotFoundException($"labels file not found: {path}", path);
         }
-        return Parse(File.ReadAllText(path), path);
+        return Parse(string.Join('\n', AnnotationFiles.ReadLines(path, AnnotationFiles.LabelsMaxBytes, "the labels file")), path);
     }
 
     /// <summary>Parses the text of a labels file; <paramref name="source"/> names it in error messages.</summary>

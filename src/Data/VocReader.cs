@@ -83,7 +83,7 @@ public static class VocReader
             throw new FileNotFoundException($"split '{split}' not found: {splitFile} (available: {AvailableSplits(main)})", splitFile);
         }
         var entries = new List<VocEntry>();
-        foreach (string line in File.ReadLines(splitFile))
+        foreach (string line in AnnotationFiles.ReadLines(splitFile, AnnotationFiles.ImageListMaxBytes, "the VOC split file"))
         {
             // Class-specific split files carry a second column ("000005 -1"); the id is the first token.
             string[] tokens = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

@@ -64,7 +64,7 @@ public static class YoloReader
         {
             // An image list: one path per line, relative to the list's folder when not absolute.
             string folder = Path.GetDirectoryName(source)!;
-            return File.ReadLines(source).Select(l => l.Trim()).Where(l => l.Length > 0)
+            return AnnotationFiles.ReadLines(source, AnnotationFiles.ImageListMaxBytes, "the YOLO image list").Select(l => l.Trim()).Where(l => l.Length > 0)
                 .Select(l => Path.GetFullPath(Path.Combine(folder, l))).ToArray();
         }
         throw new DirectoryNotFoundException($"{dataYaml}: image folder or list not found: {source}");
@@ -94,19 +94,17 @@ public static class YoloReader
         var objects = new List<AnnotatedObject>();
         bool failed = false;
         int lineNumber = 0;
-        byte[] bytes;
+        List<string> lines;
         try
         {
-            bytes = AnnotationFiles.ReadAllBytes(labelPath, AnnotationFiles.YoloLabelMaxBytes, "the YOLO label file");
+            lines = AnnotationFiles.ReadLines(labelPath, AnnotationFiles.YoloLabelMaxBytes, "the YOLO label file");
         }
         catch (InvalidDataException e)
         {
             issues.Add(new DataIssue(labelPath, DataIssueKind.FileTooLarge, e.Message));
             return null;
         }
-        // StreamReader, as File.ReadLines did: a byte-order mark is dropped, not read as part of line 1.
-        using var reader = new StreamReader(new MemoryStream(bytes, writable: false));
-        while (reader.ReadLine() is { } line)
+        foreach (var line in lines)
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;

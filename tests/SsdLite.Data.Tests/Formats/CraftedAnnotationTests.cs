@@ -80,6 +80,53 @@ public sealed class CraftedAnnotationTests : IDisposable
     }
 
     [Fact]
+    public void AVocSplitFilePastTheListLimitIsRefusedByName()
+    {
+        using var tree = new VocTestTree();
+        tree.WriteImage("a");
+        tree.WriteSplit("trainval", "");
+        string split = tree.SplitPath("trainval");
+        // One line with no newline: File.ReadLines would have held all 256 MiB as one string.
+        Sparse(split, "a", AnnotationFiles.ImageListMaxBytes + 1);
+        var error = Assert.Throws<InvalidDataException>(() => Bounded(() => VocReader.ListEntries(tree.Root, "trainval")));
+        Assert.Equal($"{split}: the VOC split file is {(256L << 20) + 1} bytes, more than the limit of 256 MiB", error.Message);
+    }
+
+    [Fact]
+    public void AYoloImageListPastTheListLimitIsRefusedByName()
+    {
+        string list = Path.Combine(_dir, "train.txt");
+        File.WriteAllText(Path.Combine(_dir, "data.yaml"), "train: train.txt\nnames: [cat]\n");
+        Sparse(list, "images/a.jpg", AnnotationFiles.ImageListMaxBytes + 1);
+        var error = Assert.Throws<InvalidDataException>(() => Bounded(() => YoloReader.Read(Path.Combine(_dir, "data.yaml"), "train", null, _ => (64, 48))));
+        Assert.Equal($"{list}: the YOLO image list is {(256L << 20) + 1} bytes, more than the limit of 256 MiB", error.Message);
+    }
+
+    [Fact]
+    public void ALabelsFilePastSixteenMiBIsRefusedByName()
+    {
+        string labels = Path.Combine(_dir, "labels.txt");
+        Sparse(labels, "cat\ndog", AnnotationFiles.LabelsMaxBytes + 1);
+        var error = Assert.Throws<InvalidDataException>(() => Bounded(() => Labels.Load(labels)));
+        Assert.Equal($"{labels}: the labels file is {(16L << 20) + 1} bytes, more than the limit of 16 MiB", error.Message);
+    }
+
+    [Fact]
+    public void ListsUnderTheirLimitsReadAsBefore()
+    {
+        // A byte-order mark and Windows line ends, as File.ReadLines read them.
+        string labels = Path.Combine(_dir, "labels.txt");
+        File.WriteAllBytes(labels, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("BACKGROUND\r\ncat\r\ndog, bird\r\n")]);
+        Assert.Equal(["cat", "dog", "bird"], Labels.Load(labels).Names);
+        using var tree = new VocTestTree();
+        tree.WriteImage("a");
+        tree.WriteImage("b");
+        tree.WriteSplit("trainval", "");
+        File.WriteAllBytes(tree.SplitPath("trainval"), [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("b -1\r\n\r\na 1")]);
+        Assert.Equal(["b", "a"], VocReader.ListEntries(tree.Root, "trainval").Select(e => e.Id));
+    }
+
+    [Fact]
     public void ADataYamlPastOneMiBIsRefused()
     {
         string yaml = Path.Combine(_dir, "data.yaml");
