@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh TARGET SECONDS: fuzz one reader with afl++ and SharpFuzz for SECONDS, from the seed corpus in
-# tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt voc coco yolo-labels data-yaml image
+# tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt safetensors voc coco yolo-labels data-yaml image
 # multipart oip.
 # Needs afl-fuzz (Debian's afl++) on PATH; installs the sharpfuzz tool (SharpFuzz.CommandLine 2.3.0) under the
 # work folder. Work folder: $SSDLITE_FUZZ_OUT (default /tmp/ssdlite-fuzz). Prints afl's figures at the end; crashes

@@ -21,7 +21,7 @@ namespace SsdLite.Fuzz;
 public static class FuzzTargets
 {
     /// <summary>The targets, by name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "voc", "coco", "yolo-labels", "data-yaml", "image", "multipart", "oip"];
+    public static IReadOnlyList<string> Names { get; } = ["pth", "ckpt", "safetensors", "voc", "coco", "yolo-labels", "data-yaml", "image", "multipart", "oip"];
 
     /// <summary>The most pixels the image target decodes (a fuzzer's inputs declare any size).</summary>
     public const long ImageMaxPixels = 1 << 20;
@@ -42,6 +42,9 @@ public static class FuzzTargets
                     break;
                 case "ckpt":
                     Checkpoint.Load(Write(work, "input.ckpt", input)).Dispose();
+                    break;
+                case "safetensors":
+                    SafetensorsReader.Read(Write(work, "input.safetensors", input));
                     break;
                 case "voc":
                     Voc(work, input);

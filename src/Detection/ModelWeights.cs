@@ -66,14 +66,16 @@ public sealed class ModelWeights : IDisposable
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>
-    /// Reads an SsdLite checkpoint or a PyTorch .pth state dict; the error names the file and what is wrong.
+    /// Reads an SsdLite checkpoint, a PyTorch .pth state dict or a safetensors file of one (as <c>export --format
+    /// safetensors</c> writes it); the error names the file and what is wrong.
     /// </summary>
     public static ModelWeights Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
         if (Checkpoint.IsCheckpoint(path)) return ReadCheckpoint(path);
-        if (PthReader.IsPth(path)) return ReadPth(path);
-        throw new InvalidDataException($"{path}: neither an SsdLite checkpoint nor a PyTorch .pth state_dict");
+        if (PthReader.IsPth(path)) return ReadStateDict(path, PthReader.Read(path));
+        if (SafetensorsReader.IsSafetensors(path)) return ReadStateDict(path, SafetensorsReader.Read(path));
+        throw new InvalidDataException($"{path}: neither an SsdLite checkpoint nor a PyTorch .pth or safetensors state_dict");
     }
 
     private static ModelWeights ReadCheckpoint(string path)
@@ -93,9 +95,9 @@ public sealed class ModelWeights : IDisposable
         return new ModelWeights(path, WeightsFormat.SsdLiteCheckpoint, model, SsdLiteConfig.FromJson(json), data.Metadata);
     }
 
-    private static ModelWeights ReadPth(string path)
+    // A .pth or safetensors state_dict: the same keys, told apart by them as one format.
+    private static ModelWeights ReadStateDict(string path, IReadOnlyList<KeyValuePair<string, PthTensor>> entries)
     {
-        var entries = PthReader.Read(path);
         var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
         try
         {

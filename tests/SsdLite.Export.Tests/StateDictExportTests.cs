@@ -77,6 +77,34 @@ public sealed class StateDictExportTests
         }
     }
 
+    [Fact]
+    public void ASafetensorsExportReadsBackBitForBitAndAsTheSameDetector()
+    {
+        using var folder = new TempFolder("safetensors-read");
+        var labels = TestFiles.C7Labels();
+        using (var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels))
+            StateDictExporter.Export(model, folder["c7.safetensors"], StateDictFormat.Safetensors);
+
+        Assert.True(SafetensorsReader.IsSafetensors(folder["c7.safetensors"]));
+        Assert.False(SafetensorsReader.IsSafetensors(TestFiles.Oracle("trained-c7.pth")));
+        var source = PthReader.Read(TestFiles.Oracle("trained-c7.pth")).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var read = SafetensorsReader.Read(folder["c7.safetensors"]);
+        Assert.Equal(source.Keys.Order(StringComparer.Ordinal), read.Select(kv => kv.Key).Order(StringComparer.Ordinal));
+        foreach (var (key, tensor) in read)
+        {
+            Assert.Equal((source[key].DType, Shape(source[key].Shape)), (tensor.DType, Shape(tensor.Shape)));
+            Assert.True(source[key].Data.AsSpan().SequenceEqual(tensor.Data), $"{key}: bytes differ");
+        }
+
+        using var original = Detector.Load(TestFiles.Oracle("trained-c7.pth"), labels);
+        using var reloaded = Detector.Load(folder["c7.safetensors"], labels);
+        var input = TestFiles.ReadF32(TestFiles.Oracle("input.f32"));
+        var a = original.Predict(input, 1);
+        var b = reloaded.Predict(input, 1);
+        Assert.Equal(a.Scores, b.Scores);
+        Assert.Equal(a.Boxes, b.Boxes);
+    }
+
     // Both layouts of the reference tables: "key<TAB>dtype<TAB>[a, b]" and "key (a, b)".
     private static List<(string Key, string Shape)> ReferenceTable(string name) =>
         File.ReadAllLines(TestFiles.Data(name)).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l =>

@@ -1,7 +1,7 @@
 namespace SsdLite.Platform.Serialization;
 
 /// <summary>
-/// One tensor read from a PyTorch checkpoint. <paramref name="Data"/> holds the elements contiguous, row-major and
+/// One tensor read from a state_dict file (a PyTorch checkpoint or safetensors). <paramref name="Data"/> holds the elements contiguous, row-major and
 /// little-endian: the storage offset and strides of the saved view are already applied.
 /// </summary>
 public sealed record PthTensor(ScalarType DType, long[] Shape, byte[] Data)
