@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh TARGET SECONDS: fuzz one reader with afl++ and SharpFuzz for SECONDS, from the seed corpus in
+# scripts/fuzz.sh TARGET SECONDS [PLATEAU]: fuzz one reader with afl++ and SharpFuzz for SECONDS (or, with PLATEAU,
+# until PLATEAU seconds pass with no new path: coverage stopped growing, afl's AFL_EXIT_ON_TIME), from the seed corpus in
 # tests/fuzz/corpus/TARGET (made from the tests' own files). Targets: pth ckpt safetensors voc coco yolo-labels data-yaml image
 # multipart oip.
 # Needs afl-fuzz (Debian's afl++) on PATH; installs the sharpfuzz tool (SharpFuzz.CommandLine 2.3.0) under the
@@ -9,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
-seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
+seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS [PLATEAU]}
+plateau=${3:-}
 [ -d "tests/fuzz/corpus/$target" ] || { echo "no seed corpus tests/fuzz/corpus/$target" >&2; exit 2; }
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (apt-get install afl++)" >&2; exit 2; }
 work=${SSDLITE_FUZZ_OUT:-/tmp/ssdlite-fuzz}
@@ -42,6 +44,7 @@ rm -rf "$out"
 mkdir -p "$work/findings"
 # A 1 GiB managed heap: an allocation sized by the file beyond it is an OutOfMemoryException, so a crash.
 export DOTNET_GCHeapHardLimit=0x40000000 SSDLITE_NUM_THREADS=1
+[ -n "$plateau" ] && export AFL_EXIT_ON_TIME="$plateau"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 afl-fuzz -i "tests/fuzz/corpus/$target" -o "$out" -t 5000 -m none -V "$seconds" -- "$bin/SsdLite.Fuzz" "$target" >"$work/$target.log" 2>&1 || {
   tail -30 "$work/$target.log" >&2
@@ -50,5 +53,5 @@ afl-fuzz -i "tests/fuzz/corpus/$target" -o "$out" -t 5000 -m none -V "$seconds" 
 stats="$out/default/fuzzer_stats"
 awk -v t="$target" -F' *: *' '
   { v[$1] = $2 }
-  END { printf "%s: %s s, %s executions (%s/s), corpus %s, coverage %s, crashes %s, hangs %s\n", t, v["run_time"], v["execs_done"], v["execs_per_sec"], v["corpus_count"], v["bitmap_cvg"], v["saved_crashes"], v["saved_hangs"] }' "$stats"
+  END { printf "%s: %s s, %s executions (%s/s), corpus %s, coverage %s, last new path %s s before the end, crashes %s, hangs %s\n", t, v["run_time"], v["execs_done"], v["execs_per_sec"], v["corpus_count"], v["bitmap_cvg"], v["last_update"] - v["last_find"], v["saved_crashes"], v["saved_hangs"] }' "$stats"
 ls "$out/default/crashes" "$out/default/hangs" 2>/dev/null | grep -v README || true
