@@ -56,21 +56,31 @@ public sealed class TritonExportTests
     }
 
     [Fact]
-    public void AnInt8NmsExportIsARepositoryToo()
+    public void Int8ExportsWithAndWithoutNmsAreRepositoriesToo()
     {
         using var folder = new TempFolder("triton-int8");
         var calibration = Directory.CreateDirectory(folder["calibration"]).FullName;
         foreach (var id in File.ReadAllLines(Tiny("ImageSets", "Main", "train.txt")).Where(l => l.Trim().Length > 0).Take(8))
             File.Copy(Tiny("JPEGImages", id.Trim() + ".jpg"), Path.Combine(calibration, id.Trim() + ".jpg"));
-        var (code, stdout, error) = CommandTests.Invoke([.. C7, "--format", "triton", "--int8", "--calibration", calibration, "--nms",
-            "--out", folder["repo"], "--model-name", "c7_int8"]);
+        string[] int8 = [.. C7, "--format", "triton", "--int8", "--calibration", calibration, "--out", folder["repo"]];
+
+        var (code, stdout, error) = CommandTests.Invoke([.. int8, "--model-name", "c7_int8"]);
         Assert.True(code == 0, error);
         Assert.Contains("calibrated on 8 images", stdout);
+        var plain = AssertRepository(folder["repo"], "c7_int8", new ServeOptions().MaxBatch);
+        Assert.Equal(["scores", "boxes"], plain.Output.Select(o => o.Name));
 
-        var config = AssertRepository(folder["repo"], "c7_int8", new ServeOptions().MaxBatch);
-        Assert.Contains(config.Output, o => o.Name == "num_detections");
-        using var session = new InferenceSession(Path.Combine(folder["repo"], "c7_int8", "1", "model.onnx"));
-        Assert.Contains(session.ModelMetadata.CustomMetadataMap.Keys, k => k == "quantization");
+        (code, _, error) = CommandTests.Invoke([.. int8, "--nms", "--model-name", "c7_int8_nms"]);
+        Assert.True(code == 0, error);
+        var nms = AssertRepository(folder["repo"], "c7_int8_nms", new ServeOptions().MaxBatch);
+        Assert.Contains(nms.Output, o => o.Name == "num_detections");
+
+        // Both are the quantised graph, and the first repository's model is still there beside the second.
+        foreach (var name in new[] { "c7_int8", "c7_int8_nms" })
+        {
+            using var session = new InferenceSession(Path.Combine(folder["repo"], name, "1", "model.onnx"));
+            Assert.Contains(session.ModelMetadata.CustomMetadataMap.Keys, k => k == "quantization");
+        }
     }
 
     [Fact]
