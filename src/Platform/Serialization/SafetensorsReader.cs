@@ -79,7 +79,20 @@ public static class SafetensorsReader
         dataStart = 8 + (long)declared;
         if (header.Length == 0 || header[0] != (byte)'{')
             throw new InvalidDataException("header does not start with '{'");
+        CheckUtf8(header);
         return ParseHeader(header);
+    }
+
+    // JsonDocument parses invalid UTF-8 inside strings and fails only when a name or value is read, with an
+    // InvalidOperationException (fuzzing, tests/fuzz/findings/safetensors): refuse it by its offset first.
+    private static void CheckUtf8(byte[] header)
+    {
+        for (int offset = 0; offset < header.Length;)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(header.AsSpan(offset), out _, out int consumed) != System.Buffers.OperationStatus.Done)
+                throw new InvalidDataException($"header is not UTF-8 text: invalid byte 0x{header[offset]:X2} at offset {8 + offset}");
+            offset += consumed;
+        }
     }
 
     private static List<Entry> ParseHeader(byte[] header)

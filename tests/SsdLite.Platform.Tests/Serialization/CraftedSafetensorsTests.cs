@@ -15,9 +15,10 @@ namespace SsdLite.Platform.Tests.Serialization;
 [Collection(ResidentMemory.Collection)]
 public sealed class CraftedSafetensorsTests
 {
-    private static byte[] File(string header, byte[] data, ulong? declaredLength = null)
+    private static byte[] File(string header, byte[] data, ulong? declaredLength = null) => File(Encoding.UTF8.GetBytes(header), data, declaredLength);
+
+    private static byte[] File(byte[] json, byte[] data, ulong? declaredLength = null)
     {
-        var json = Encoding.UTF8.GetBytes(header);
         var bytes = new byte[8 + json.Length + data.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, declaredLength ?? (ulong)json.Length);
         json.CopyTo(bytes, 8);
@@ -89,6 +90,17 @@ public sealed class CraftedSafetensorsTests
     {
         var error = Refused(File(header, Floats(1, 2, 3, 4)));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHeaderThatIsNotUtf8IsRefusedByTheOffset()
+    {
+        // Fuzzing's finding: JsonDocument took a 0xBA inside a name and failed only on reading it, with an
+        // InvalidOperationException. The bad byte is the header's fourth, the file's twelfth (offset 11).
+        var header = Encoding.UTF8.GetBytes("""{"a?":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""");
+        header[3] = 0xBA;
+        var error = Refused(File(header, Floats(1, 2, 3, 4)));
+        Assert.EndsWith("header is not UTF-8 text: invalid byte 0xBA at offset 11", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
