@@ -196,18 +196,40 @@ public sealed class ModelFileTests
         Assert.Contains("not a model ONNX Runtime can load", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void DetectWithOnnxRuntimeRunsAPthExportedInMemory()
+    {
+        using var folder = new TempFolder("model-file-detect");
+        var (code, _, error) = CommandTests.Invoke("detect", "--runtime", "onnx", "--weights", TestData.Oracle("trained-c7.pth"),
+            "--labels", TestData.Oracle("labels-c7.txt"), "--score-threshold", "0.1", "--top-k", "10", "--json", folder["d.json"], TestData.Oracle("image.jpg"));
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(folder["d.json"]));
+        var entry = doc.RootElement[0];
+        var found = entry.GetProperty("detections").EnumerateArray().Select(ParseDetection).ToList();
+        AssertReference(found, entry.GetProperty("width").GetInt32(), entry.GetProperty("height").GetInt32(), 2e-5f);
+        Assert.False(Directory.EnumerateFiles(Path.GetDirectoryName(TestData.Oracle("trained-c7.pth"))!, "*.onnx").Any(), "nothing written beside it");
+    }
+
     /// <summary>The detector's detections of image.jpg at the reference's settings against the reference's own.</summary>
     private static void AssertReferenceDetections(IObjectDetector detector, float scoreTolerance)
     {
         detector.PostProcessor = new PostProcessor(scoreThreshold: 0.1f, iouThreshold: 0.45f, candidateSize: 200, topK: 10,
             labels: ClassLabels.WithBackground(detector.ClassNames));
         var image = ImageIO.Read(TestData.Oracle("image.jpg"));
-        var found = detector.Detect(image);
+        var found = detector.Detect(image).Select(d => (d.Label!, d.Score, new[] { d.Box.XMin, d.Box.YMin, d.Box.XMax, d.Box.YMax })).ToList();
+        AssertReference(found, image.Width, image.Height, scoreTolerance);
+    }
+
+    private static (string Label, float Score, float[] Box) ParseDetection(JsonElement d) =>
+        (d.GetProperty("label").GetString()!, d.GetProperty("score").GetSingle(), d.GetProperty("box").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+
+    private static void AssertReference(List<(string Label, float Score, float[] Box)> found, int width, int height, float scoreTolerance)
+    {
         using var doc = JsonDocument.Parse(File.ReadAllText(TestData.Oracle("detections-trained.json")));
-        var expected = doc.RootElement.GetProperty("images")[0].GetProperty("detections").EnumerateArray()
-            .Select(d => (Label: d.GetProperty("label").GetString()!, Score: d.GetProperty("score").GetSingle(),
-                Box: d.GetProperty("box").EnumerateArray().Select(v => v.GetSingle()).ToArray()))
-            .OrderByDescending(d => d.Score).ToList();
+        var reference = doc.RootElement.GetProperty("images")[0];
+        Assert.Equal(reference.GetProperty("width").GetInt32(), width);
+        Assert.Equal(reference.GetProperty("height").GetInt32(), height);
+        var expected = reference.GetProperty("detections").EnumerateArray().Select(ParseDetection).OrderByDescending(d => d.Score).ToList();
         Assert.Equal(12, expected.Count);
         Assert.Equal(expected.Count, found.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -216,10 +238,9 @@ public sealed class ModelFileTests
             Assert.True(Math.Abs(expected[i].Score - found[i].Score) <= scoreTolerance, $"detection {i}: score {found[i].Score} vs {expected[i].Score}");
             // The reference does not clamp; the project clamps to the image after NMS.
             var e = expected[i].Box;
-            float[] clamped = [Math.Clamp(e[0], 0, image.Width), Math.Clamp(e[1], 0, image.Height), Math.Clamp(e[2], 0, image.Width), Math.Clamp(e[3], 0, image.Height)];
-            float[] actual = [found[i].Box.XMin, found[i].Box.YMin, found[i].Box.XMax, found[i].Box.YMax];
+            float[] clamped = [Math.Clamp(e[0], 0, width), Math.Clamp(e[1], 0, height), Math.Clamp(e[2], 0, width), Math.Clamp(e[3], 0, height)];
             for (var k = 0; k < 4; k++)
-                Assert.True(Math.Abs(clamped[k] - actual[k]) <= 0.05, $"detection {i} coordinate {k}: {actual[k]} vs {clamped[k]}");
+                Assert.True(Math.Abs(clamped[k] - found[i].Box[k]) <= 0.05, $"detection {i} coordinate {k}: {found[i].Box[k]} vs {clamped[k]}");
         }
     }
 }
