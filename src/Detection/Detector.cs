@@ -75,30 +75,38 @@ public sealed class Detector : ObjectDetector
     /// <summary>
     /// Loads the project's checkpoints (config included) or a reference detector's .pth (labels required, architecture
     /// told from its keys unless <paramref name="arch"/> names it, width read from the stem, the reference's truncating
-    /// channel rounding).
+    /// channel rounding) as a detector: <see cref="LoadModel"/>'s network on <paramref name="device"/>.
     /// </summary>
     public static Detector Load(string weightsPath, IReadOnlyList<string>? labels = null, Device? device = null, bool foldBatchNorm = true,
         SsdArch? arch = null)
     {
         // Before reading anything: a missing GPU is the user's first problem to hear about.
         var target = Devices.EnsureAvailable(device ?? CPU);
-        SsdLiteModel model;
-        using (var weights = ModelWeights.Read(weightsPath))
-        {
-            model = new SsdLiteModel(ConfigFor(weights, labels, arch));
-            try
-            {
-                weights.LoadInto(model);
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
-        }
+        var model = LoadModel(weightsPath, labels, arch);
         try
         {
             return new Detector(model, device: target, foldBatchNorm: foldBatchNorm);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The unfolded network of a checkpoint or a reference .pth, with its weights, in eval mode; the caller owns it.
+    /// Labels and architecture apply as in <see cref="Load"/>, which runs on this, as export does.
+    /// </summary>
+    public static SsdLiteModel LoadModel(string weightsPath, IReadOnlyList<string>? labels = null, SsdArch? arch = null)
+    {
+        using var weights = ModelWeights.Read(weightsPath);
+        var model = new SsdLiteModel(ConfigFor(weights, labels, arch));
+        try
+        {
+            weights.LoadInto(model);
+            model.eval();
+            return model;
         }
         catch
         {

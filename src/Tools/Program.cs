@@ -7,7 +7,7 @@ namespace SsdLite.Tools;
 internal static class Program
 {
     // The console has no module initializer (SsdLiteEngineInMain): each command that needs a tensor prepares the
-    // engine itself (CommandRunner.RunWithEngine, DetectorRuntimes.Open), so that detect and eval on an ONNX model,
+    // engine itself (CommandRunner.RunWithEngine, the torch requests of Models.ModelFile), so that detect and eval on an ONNX model,
     // convert, synth and serve run in a process that never maps libtorch (docs/architecture.md).
     private static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
 

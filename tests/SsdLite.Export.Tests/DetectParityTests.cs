@@ -13,7 +13,7 @@ public sealed class DetectParityTests
     {
         using var folder = new TempFolder("c7");
         var labels = TestFiles.C7Labels();
-        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels);
+        var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), labels);
         OnnxExporter.Export(model, folder["c7.onnx"]);
         using var torchDetector = new Detector(model);
         using var onnx = OnnxDetector.Load(folder["c7.onnx"]);

@@ -26,7 +26,7 @@ public sealed class NmsExportTests
     public void TheTrainedOracleGivesDetectsDetections(float threshold, int k)
     {
         using var folder = new TempFolder("nms");
-        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
+        var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
         var nms = new NmsExportOptions { ScoreThreshold = threshold, MaxDetections = k };
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = nms });
         using var torchDetector = new Detector(model);
@@ -86,7 +86,7 @@ public sealed class NmsExportTests
     public void RowsPastTheCountAreZeroAndTheRawOutputsStay()
     {
         using var folder = new TempFolder("nms-rows");
-        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
+        var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = new NmsExportOptions { ScoreThreshold = 0.01f, MaxDetections = 50 } });
         using var session = new InferenceSession(folder["nms.onnx"]);
         Assert.Equal(["scores", "boxes", "num_detections", "detection_boxes", "detection_scores", "detection_classes"], session.OutputNames);

@@ -22,7 +22,7 @@ public sealed class OnnxParityTests
     {
         var path = File.Exists(TestFiles.Oracle(weights)) ? TestFiles.Oracle(weights) : TestFiles.Oracle(Path.Combine("mb1", weights));
         using var folder = new TempFolder("oracle");
-        var model = ModelSource.Load(path, TestFiles.Names(20));
+        var model = Detector.LoadModel(path, TestFiles.Names(20));
         OnnxExporter.Export(model, folder["model.onnx"]);
         using var torchDetector = new Detector(model);
         using var onnx = OnnxDetector.Load(folder["model.onnx"]);
@@ -66,7 +66,7 @@ public sealed class OnnxParityTests
     public void InputSizeOptionExportsTheSameWeightsForAnotherSide()
     {
         using var folder = new TempFolder("size");
-        var model = ModelSource.Load(TestFiles.Oracle("mb2-ssd-lite-seed1234-c21.pth"), TestFiles.Names(20));
+        var model = Detector.LoadModel(TestFiles.Oracle("mb2-ssd-lite-seed1234-c21.pth"), TestFiles.Names(20));
         OnnxExporter.Export(model, folder["model.onnx"], new OnnxExportOptions { InputSize = 160 });
         // The TorchSharp twin at 160: the same weights under a config whose priors follow the side.
         var at160 = new SsdLiteModel(OnnxExporter.AtInputSize(model.Config, 160));

@@ -19,7 +19,7 @@ public sealed class StateDictExportTests
     public void PthRoundTripIsBitForBitWithTheReferenceKeysAndShapes(string weights, string table)
     {
         using var folder = new TempFolder("pth");
-        using var model = ModelSource.Load(TestFiles.Oracle(weights), TestFiles.Names(20));
+        using var model = Detector.LoadModel(TestFiles.Oracle(weights), TestFiles.Names(20));
         StateDictExporter.Export(model, folder["out.pth"], StateDictFormat.Pth);
 
         Assert.True(PthReader.IsPth(folder["out.pth"]));
@@ -41,7 +41,7 @@ public sealed class StateDictExportTests
     {
         using var folder = new TempFolder("pth-detector");
         var labels = TestFiles.C7Labels();
-        using (var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels))
+        using (var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), labels))
             StateDictExporter.Export(model, folder["c7.pth"], StateDictFormat.Pth);
         using var original = Detector.Load(TestFiles.Oracle("trained-c7.pth"), labels);
         using var reloaded = Detector.Load(folder["c7.pth"], labels);
@@ -56,7 +56,7 @@ public sealed class StateDictExportTests
     public void SafetensorsHeaderAndBytesMatchTheSource()
     {
         using var folder = new TempFolder("safetensors");
-        using var model = ModelSource.Load(TestFiles.Oracle("mb2-ssd-lite-seed1234-c21.pth"), TestFiles.Names(20));
+        using var model = Detector.LoadModel(TestFiles.Oracle("mb2-ssd-lite-seed1234-c21.pth"), TestFiles.Names(20));
         StateDictExporter.Export(model, folder["out.safetensors"], StateDictFormat.Safetensors);
 
         // The format by hand: u64 little-endian header length, a JSON header, then the data the offsets point into.

@@ -24,7 +24,7 @@ public sealed class TorchFreeProcessTests
 
         using var temp = new TempFolder("torch-free");
         var labels = TestFiles.C7Labels();
-        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels);
+        var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), labels);
         OnnxExporter.Export(model, temp["c7.onnx"]);
         using var torchDetector = new Detector(model);
         torchDetector.PostProcessor = ClassLabels.PostProcessorFor(torchDetector, 0.1f);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SsdLite.Data;
+using SsdLite.Detection;
 using SsdLite.Export;
 using SsdLite.Runtime;
 
@@ -21,7 +22,7 @@ public sealed class ModelFixture : IDisposable
     {
         OnnxPath = temp["c7.onnx"];
         var labels = Labels.Load(TestData.Oracle("labels-c7.txt")).Names;
-        using var model = ModelSource.Load(TestData.Oracle("trained-c7.pth"), labels);
+        using var model = Detector.LoadModel(TestData.Oracle("trained-c7.pth"), labels);
         OnnxExporter.Export(model, OnnxPath, new OnnxExportOptions { WriteLabels = false });
         reference = new(RunDetect);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SsdLite.Detection;
 using SsdLite.Export;
 
 namespace SsdLite.Tools.Tests;
@@ -93,7 +94,7 @@ public sealed class TorchFreeCommandTests : IClassFixture<TorchFreeCommandTests.
             }
             Model = folder["c7.onnx"];
             var labels = File.ReadAllLines(TestData.Oracle("labels-c7.txt")).Skip(1).Where(l => l.Trim().Length > 0).ToList();
-            using (var model = ModelSource.Load(TestData.Oracle("trained-c7.pth"), labels)) OnnxExporter.Export(model, Model);
+            using (var model = Detector.LoadModel(TestData.Oracle("trained-c7.pth"), labels)) OnnxExporter.Export(model, Model);
             Data = TestData.Tiny(folder, images: 12, side: 96, seed: 8);
             var convert = Run(AppContext.BaseDirectory, "convert", "--data", Data, "--to", "coco", "--out", folder["coco"]);
             Assert.True(convert.Code == 0, convert.Error);

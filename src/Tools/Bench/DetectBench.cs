@@ -3,6 +3,7 @@ using SsdLite.Data.Synthetic;
 using SsdLite.Detection;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Tools.Models;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Bench;
@@ -83,10 +84,7 @@ public static class DetectBench
     private static Detector CreateDetector(BenchSettings settings)
     {
         if (settings.DetectWeights is { } weights)
-        {
-            var labels = settings.DetectLabels is { } file ? Labels.Load(file).Names : null;
-            return Detector.Load(weights, labels, arch: settings.Arch);
-        }
+            return ModelFile.Open(weights, settings.DetectLabels, settings.Arch).Load(new TorchDetectorRequest());
         torch.manual_seed(1);
         return new Detector(BenchModels.Create(settings));
     }

@@ -4,6 +4,7 @@ using SsdLite.Detection.Models;
 using SsdLite.Export;
 using SsdLite.Export.Quantization;
 using SsdLite.Runtime;
+using SsdLite.Tools.Models;
 
 namespace SsdLite.Tools.Bench;
 
@@ -32,9 +33,9 @@ public static class OnnxBench
             ExportInt8(model, settings, folder, int8Path);
             using var torchDetector = new Detector(model);
             var threads = settings.Threads > 0 ? settings.Threads : torch.get_num_threads();
-            using var optimized = OnnxDetector.Load(path, options: new OnnxDetectorOptions { IntraOpThreads = threads });
-            using var plain = OnnxDetector.Load(path, options: new OnnxDetectorOptions { IntraOpThreads = threads, OptimizeGraph = false });
-            using var int8 = OnnxDetector.Load(int8Path, options: new OnnxDetectorOptions { IntraOpThreads = threads });
+            using var optimized = ModelFile.Open(path).Load(new OnnxDetectorRequest(new OnnxDetectorOptions { IntraOpThreads = threads }));
+            using var plain = ModelFile.Open(path).Load(new OnnxDetectorRequest(new OnnxDetectorOptions { IntraOpThreads = threads, OptimizeGraph = false }));
+            using var int8 = ModelFile.Open(int8Path).Load(new OnnxDetectorRequest(new OnnxDetectorOptions { IntraOpThreads = threads }));
             var results = new List<Measurement>(Graphs(path, int8Path));
             foreach (var batch in settings.InferenceBatchSizes)
                 results.AddRange(RunBatch(settings, new Sessions(torchDetector, optimized, plain, int8), batch, threads));

@@ -3,6 +3,7 @@ using SsdLite.Detection;
 using SsdLite.Export;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
+using SsdLite.Tools.Models;
 using SsdLite.Tools.Video;
 using SsdLite.Vision;
 
@@ -43,8 +44,8 @@ public static class VideoBench
             OnnxBench.ExportInt8(model, settings, folder, int8Path);
             var threads = settings.Threads > 0 ? settings.Threads : torch.get_num_threads();
             using var torchDetector = new Detector(model);
-            using var fp32 = OnnxDetector.Load(fp32Path, options: new OnnxDetectorOptions { IntraOpThreads = threads });
-            using var int8 = OnnxDetector.Load(int8Path, options: new OnnxDetectorOptions { IntraOpThreads = threads });
+            using var fp32 = ModelFile.Open(fp32Path).Load(new OnnxDetectorRequest(new OnnxDetectorOptions { IntraOpThreads = threads }));
+            using var int8 = ModelFile.Open(int8Path).Load(new OnnxDetectorRequest(new OnnxDetectorOptions { IntraOpThreads = threads }));
             IObjectDetector[] detectors = [torchDetector, fp32, int8];
             foreach (var d in detectors) d.PostProcessor = ClassLabels.PostProcessorFor(d, 0.4f);
             string[] names = ["TorchSharp", $"ONNX fp32 {threads}t", $"ONNX int8 {threads}t"];

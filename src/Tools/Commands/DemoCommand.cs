@@ -7,6 +7,7 @@ using SsdLite.Detection;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Tools.Models;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Commands;
@@ -59,7 +60,7 @@ internal static class DemoCommand
 
         var trainer = new Trainer(options, new LineProgress(TextWriter.Null, TimeSpan.MaxValue));
         var weights = File.Exists(trainer.BestCheckpointPath) ? trainer.BestCheckpointPath : trainer.LastCheckpointPath;
-        using var detector = Detector.Load(weights);
+        using var detector = ModelFile.Open(weights).Load(new TorchDetectorRequest());
         var report = EvalRunner.Run(detector, data, "test", VocMetric.Voc07);
         EvalRunner.Print(report);
         EvalCommand.WriteAll(Path.Combine(outDir, "eval.json"), report.ToJson());

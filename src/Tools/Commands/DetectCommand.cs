@@ -4,6 +4,7 @@ using SsdLite.Detection.Models;
 using SsdLite.Runtime;
 using SsdLite.Tools.Detect;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Tools.Models;
 using SsdLite.Tools.Video;
 using SsdLite.Tracking;
 using SsdLite.Vision;
@@ -131,7 +132,7 @@ internal static class DetectCommand
         var imageCount = files.Count - videoCount;
         if (videoCount > 0) FfmpegBinaries.Require();
 
-        using var detector = DetectorRuntimes.Open(s.Runtime, s.Weights, LabelFile.Read(s.Labels, s.Weights), s.Device, s.Arch);
+        using var detector = ModelFile.Open(s.Weights, s.Labels, s.Arch).Load(new DetectorRequest(s.Runtime, s.Device));
         detector.PostProcessor = ClassLabels.PostProcessorFor(detector, s.Threshold, topK: s.TopK);
         var results = s.Json is null ? null : new List<ImageDetections>();
         var failed = 0;

@@ -4,6 +4,7 @@ using SsdLite.Core.Evaluation;
 using SsdLite.Data;
 using SsdLite.Detection.Models;
 using SsdLite.Tools.Evaluation;
+using SsdLite.Tools.Models;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
@@ -46,7 +47,7 @@ internal static class EvalCommand
     private static int Execute(string weights, EvalData data, string? labels, string metric, string? json, string? results, string? plots, string device,
         SsdArch? arch, SsdLite.Tools.Detect.DetectorRuntime runtime)
     {
-        using var detector = SsdLite.Tools.Detect.DetectorRuntimes.Open(runtime, weights, LabelFile.Read(labels, weights), device, arch);
+        using var detector = ModelFile.Open(weights, labels, arch).Load(new DetectorRequest(runtime, device));
         if (metric == "coco") return ExecuteCoco(detector, data, json, results);
         if (results is not null) throw new ArgumentException("--results writes COCO results: use it with --metric coco");
         var report = EvalRunner.Run(detector, data, metric == "voc12" ? VocMetric.Voc12 : VocMetric.Voc07);
@@ -74,12 +75,4 @@ internal static class EvalCommand
     }
 
     internal static void WriteAll(string path, string text) => AtomicFile.WriteAllText(path, text);
-}
-
-/// <summary>The optional --labels file as the names a detector takes.</summary>
-internal static class LabelFile
-{
-    /// <summary>The file's names; without one, those of the published detector <paramref name="weights"/> is (the reference's VOC classes), else null.</summary>
-    public static IReadOnlyList<string>? Read(string? path, string? weights = null) =>
-        path is not null ? SsdLite.Data.Labels.Load(path).Names : weights is null ? null : Weights.WeightsTable.LabelsFor(weights);
 }

@@ -66,7 +66,7 @@ internal static class ExportCommand
             throw new ArgumentException($"--input-size and --batch shape an ONNX graph; a {format} file holds weights only");
         if (int8 is not null && !isOnnx) throw new ArgumentException($"--int8 quantises an ONNX graph; a {format} file holds weights only");
         int8?.Validate();
-        using var model = ModelSource.Load(weights, LabelFile.Read(labels, weights), arch);
+        using var model = Models.ModelFile.Open(weights, labels, arch).Load(new Models.NetworkRequest());
         switch (format)
         {
             case "onnx" or "triton" when int8 is not null:

@@ -1,7 +1,8 @@
 using System.CommandLine;
-using SsdLite.Data;
+using SsdLite.Core;
 using SsdLite.Runtime;
 using SsdLite.Serving;
+using SsdLite.Tools.Models;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Commands;
@@ -10,7 +11,8 @@ namespace SsdLite.Tools.Commands;
 /// <c>ssdlite serve --model FILE [--labels FILE] [--urls URLS] [--max-batch N] [--max-queue-delay-ms D] [--queue-limit Q]
 /// [--max-body-bytes B] [--max-pixels P] [--timeout-ms T] …</c>: the HTTP detection service of SsdLite.Serving.
 /// Nothing on this path prepares the engine or touches a torch-bearing assembly unless the model is a checkpoint
-/// (<see cref="CheckpointExport"/>): an .onnx model is served by a process with no libtorch mapped (docs/serving.md).
+/// (<see cref="OnnxDetectorRequest"/> exports it in memory): an .onnx model is served by a process with no libtorch
+/// mapped (docs/serving.md).
 /// </summary>
 internal static class ServeCommand
 {
@@ -78,15 +80,6 @@ internal static class ServeCommand
         return ServingHost.RunAsync(options, served).GetAwaiter().GetResult();
     }
 
-    private static OnnxDetector Open(string path, string? labelsPath, string? arch, OnnxDetectorOptions options)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-        {
-            if (arch is not null) throw new ArgumentException("--arch describes a .pth; an ONNX model carries its architecture");
-            return OnnxDetector.Load(path, labelsPath is null ? null : Labels.Load(labelsPath).Names, options);
-        }
-        // The class names travel in the exported model's metadata.
-        return OnnxDetector.Load(CheckpointExport.ToOnnx(path, labelsPath, arch), path, null, options);
-    }
+    private static OnnxDetector Open(string path, string? labelsPath, string? arch, OnnxDetectorOptions options) =>
+        ModelFile.Open(path, labelsPath, arch is null ? null : SsdArchs.Parse(arch)).Load(new OnnxDetectorRequest(options));
 }

@@ -1,3 +1,4 @@
+using SsdLite.Detection;
 using SsdLite.Export.Quantization;
 
 namespace SsdLite.Export.Tests.Quantization;
@@ -13,7 +14,7 @@ public sealed class Int8ModelFixture : IDisposable
     public Int8ModelFixture()
     {
         var labels = TestFiles.C7Labels();
-        using var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels);
+        using var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), labels);
         OnnxExporter.Export(model, FloatPath);
         var calibration = folder["calibration"];
         Directory.CreateDirectory(calibration);
