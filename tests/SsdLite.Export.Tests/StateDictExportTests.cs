@@ -82,7 +82,7 @@ public sealed class StateDictExportTests
     {
         using var folder = new TempFolder("safetensors-read");
         var labels = TestFiles.C7Labels();
-        using (var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), labels))
+        using (var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), labels))
             StateDictExporter.Export(model, folder["c7.safetensors"], StateDictFormat.Safetensors);
 
         Assert.True(SafetensorsReader.IsSafetensors(folder["c7.safetensors"]));
