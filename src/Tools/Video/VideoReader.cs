@@ -242,10 +242,15 @@ public static partial class VideoReader
             }
         }
 
-        /// <summary>Frame k's showinfo (time, size); null if it does not come within a few seconds of its pixels.</summary>
+        /// <summary>
+        /// Frame k's showinfo (time, size); null if it does not come within a few seconds of its pixels. ffmpeg has
+        /// written the line before the pixels, so only this process's reading of standard error can hold it back: the
+        /// first frame, whose size the whole read needs, waits up to 30 s for it rather than fail the read with "gave no
+        /// frame size" on a loaded machine; a later frame without its line takes its time from the frame rate.
+        /// </summary>
         public async Task<(double Time, int Width, int Height)?> FrameAsync(long k, CancellationToken cancel)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(2);
+            var deadline = DateTime.UtcNow.AddSeconds(k == 0 ? 30 : 2);
             while (true)
             {
                 if (shown.TryRemove(k, out var s)) return s;
