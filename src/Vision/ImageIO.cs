@@ -163,7 +163,7 @@ public static unsafe class ImageIO
         byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            PixelLayout.RgbToRgba(image.Data, rgba.AsSpan(0, length));
+            PixelLayout.RgbToRgba(image.Pixels, rgba.AsSpan(0, length));
             fixed (byte* p = rgba)
             {
                 var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);

@@ -5,6 +5,12 @@ namespace SsdLite.Vision;
 /// <summary>Moves pixels between SkiaSharp's 4-byte RGBA rows and the packed 3-byte RGB of <see cref="Image"/>.</summary>
 internal static unsafe class PixelLayout
 {
+    /// <summary>Packed RGB into an <see cref="Image"/>'s pixel layout; the lengths are the caller's to check.</summary>
+    public static void RgbToPixels(ReadOnlySpan<byte> rgb, Span<byte> pixels) => rgb.CopyTo(pixels);
+
+    /// <summary>An <see cref="Image"/>'s pixels into packed RGB; the lengths are the caller's to check.</summary>
+    public static void PixelsToRgb(ReadOnlySpan<byte> pixels, Span<byte> rgb) => pixels.CopyTo(rgb);
+
     /// <summary>RGB to RGBA with opaque alpha.</summary>
     public static void RgbToRgba(ReadOnlySpan<byte> rgb, Span<byte> rgba)
     {
@@ -55,7 +61,7 @@ internal static unsafe class PixelLayout
         };
 
         fixed (byte* s0 = rgba)
-        fixed (byte* d0 = image.Data)
+        fixed (byte* d0 = image.Pixels)
         {
             byte* d = d0;
             for (int y = 0; y < outHeight; y++)

@@ -47,7 +47,7 @@ public sealed class SsdTestTransform
         try
         {
             var span = resized.AsSpan(0, OutputLength);
-            ImageOps.Resize(image.Data, image.Width, image.Height, span, Width, Height);
+            ImageOps.Resize(image.Pixels, image.Width, image.Height, span, Width, Height);
             Normalize.ToChw(span, Width, Height, destination, Mean, Std);
         }
         finally
