@@ -1,21 +1,25 @@
+using System.Runtime.InteropServices;
+
 namespace SsdLite.Vision;
 
 /// <summary>
-/// An 8-bit RGB image stored row by row, <see cref="BytesPerPixel"/> bytes a pixel with R, G, B first: pixel (x, y)
-/// starts at <c>(y * Width + x) * BytesPerPixel</c> of <see cref="Pixels"/>. Decoded as OpenCV's imread does (EXIF
-/// orientation applied), but in RGB order.
+/// An 8-bit RGB image stored as SkiaSharp's RGBA8888, row by row with no padding, alpha always 255: pixel (x, y)
+/// is the bytes R, G, B, A at <c>(y * Width + x) * 4</c> of <see cref="Pixels"/>. SkiaSharp decodes, encodes and
+/// draws on this buffer in place. Decoded as OpenCV's imread does (EXIF orientation applied, alpha dropped), but in
+/// RGB order.
 /// </summary>
 public sealed class Image
 {
-    /// <summary>Bytes per pixel in <see cref="Pixels"/> and <see cref="Row"/>.</summary>
-    public const int BytesPerPixel = 3;
+    /// <summary>Bytes per pixel in <see cref="Pixels"/> and <see cref="Row"/>: R, G, B and an opaque alpha.</summary>
+    public const int BytesPerPixel = 4;
 
     private readonly byte[] _pixels;
 
     /// <summary>A black image.</summary>
     public Image(int width, int height)
-        : this(width, height, new byte[CheckedLength(width, height)])
+        : this(width, height, GC.AllocateUninitializedArray<byte>(CheckedLength(width, height)))
     {
+        Fill(new Rgb(0, 0, 0));
     }
 
     private Image(int width, int height, byte[] pixels)
@@ -34,7 +38,10 @@ public sealed class Image
     /// <summary>Bytes per row of <see cref="Pixels"/>.</summary>
     public int Stride => Width * BytesPerPixel;
 
-    /// <summary>The pixels, row by row, <see cref="BytesPerPixel"/> bytes each.</summary>
+    /// <summary>
+    /// The pixels, row by row, <see cref="BytesPerPixel"/> bytes each (R, G, B, A). Writers keep A at 255: drawing
+    /// and encoding take the image as opaque.
+    /// </summary>
     public Span<byte> Pixels => _pixels;
 
     /// <summary>Drawing on this image's pixels.</summary>
@@ -107,20 +114,15 @@ public sealed class Image
     /// <summary>Sets every pixel to <paramref name="color"/>.</summary>
     public void Fill(Rgb color)
     {
-        var px = _pixels.AsSpan();
-        for (int i = 0; i < px.Length; i += BytesPerPixel)
-        {
-            px[i] = color.R;
-            px[i + 1] = color.G;
-            px[i + 2] = color.B;
-        }
+        Span<byte> pixel = [color.R, color.G, color.B, 255];
+        MemoryMarshal.Cast<byte, uint>(_pixels.AsSpan()).Fill(MemoryMarshal.Read<uint>(pixel));
     }
 
     /// <summary>A resized copy (as cv::resize with INTER_LINEAR, bit for bit on uint8: the detector's input transform).</summary>
     public Image Resize(int width, int height)
     {
         var result = new Image(width, height);
-        ImageOps.Resize(_pixels, Width, Height, result._pixels, width, height, BytesPerPixel);
+        ImageOps.Resize(_pixels, Width, Height, BytesPerPixel, result._pixels, width, height, BytesPerPixel, 3);
         return result;
     }
 
@@ -169,6 +171,10 @@ public sealed class Image
             Canvas.Text(text, x, y, color, scale);
         }
     }
+
+    /// <summary>An image whose pixels are not set, for a writer that sets them all.</summary>
+    internal static Image Uninitialized(int width, int height) =>
+        new(width, height, GC.AllocateUninitializedArray<byte>(CheckedLength(width, height)));
 
     private int Index(int x, int y)
     {
