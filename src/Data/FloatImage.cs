@@ -59,7 +59,7 @@ public sealed class FloatImage
     {
         ArgumentNullException.ThrowIfNull(image);
         var result = new FloatImage(image.Width, image.Height);
-        Widen(image.Data, result.Pixels);
+        Widen(image.Pixels, result.Pixels);
         return result;
     }
 
@@ -70,17 +70,19 @@ public sealed class FloatImage
     public static FloatImage Rent(Image image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var data = System.Buffers.ArrayPool<float>.Shared.Rent(image.Data.Length);
+        var data = System.Buffers.ArrayPool<float>.Shared.Rent(image.Width * image.Height * Channels);
         var result = new FloatImage(image.Width, image.Height, data, pooled: true);
-        Widen(image.Data, result.Pixels);
+        Widen(image.Pixels, result.Pixels);
         return result;
     }
 
     private static void Widen(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        for (int i = 0; i < src.Length; i++)
+        for (int s = 0, d = 0; d < dst.Length; s += Image.BytesPerPixel, d += Channels)
         {
-            dst[i] = src[i];
+            dst[d] = src[s];
+            dst[d + 1] = src[s + 1];
+            dst[d + 2] = src[s + 2];
         }
     }
 
@@ -98,15 +100,19 @@ public sealed class FloatImage
     public Image ToImage()
     {
         var image = new Image(Width, Height);
-        var dst = image.Data;
+        var dst = image.Pixels;
         ReadOnlySpan<float> src = Pixels;
-        for (int i = 0; i < src.Length; i++)
+        for (int s = 0, d = 0; s < src.Length; s += Channels, d += Image.BytesPerPixel)
         {
-            dst[i] = (byte)Math.Clamp(MathF.Round(src[i]), 0f, 255f);
+            dst[d] = Saturate(src[s]);
+            dst[d + 1] = Saturate(src[s + 1]);
+            dst[d + 2] = Saturate(src[s + 2]);
         }
 
         return image;
     }
+
+    private static byte Saturate(float value) => (byte)Math.Clamp(MathF.Round(value), 0f, 255f);
 
     /// <summary>A bilinear (cv::resize INTER_LINEAR) resized copy.</summary>
     public FloatImage Resize(int width, int height)

@@ -76,12 +76,12 @@ internal static class RequestPathWarmUp
     private static Image TestCard()
     {
         var image = new Image(Width, Height);
-        var data = image.Data;
+        var data = image.Pixels;
         for (var y = 0; y < Height; y++)
         {
             for (var x = 0; x < Width; x++)
             {
-                var o = (y * Width + x) * Image.Channels;
+                var o = (y * Width + x) * Image.BytesPerPixel;
                 var inBox = (x - 120) * (x - 120) + (y - 180) * (y - 180) < 70 * 70 || (x > 280 && x < 440 && y > 90 && y < 300);
                 data[o] = inBox ? (byte)200 : (byte)(x * 255 / Width);
                 data[o + 1] = inBox ? (byte)40 : (byte)(y * 255 / Height);

@@ -1,32 +1,32 @@
+using System.Runtime.InteropServices;
+
 namespace SsdLite.Vision;
 
 /// <summary>
-/// An 8-bit RGB image, interleaved row by row (HWC): pixel (x, y) starts at <c>(y * Width + x) * 3</c> of
-/// <see cref="Data"/>. Decoded as OpenCV's imread does (EXIF orientation applied), but in RGB order.
+/// An 8-bit RGB image stored as SkiaSharp's RGBA8888, row by row with no padding, alpha always 255: pixel (x, y)
+/// is the bytes R, G, B, A at <c>(y * Width + x) * 4</c> of <see cref="Pixels"/>. SkiaSharp decodes, encodes and
+/// draws on this buffer in place. Decoded as OpenCV's imread does (EXIF orientation applied, alpha dropped), but in
+/// RGB order.
 /// </summary>
 public sealed class Image
 {
-    /// <summary>Channels per pixel (RGB).</summary>
-    public const int Channels = 3;
+    /// <summary>Bytes per pixel in <see cref="Pixels"/> and <see cref="Row"/>: R, G, B and an opaque alpha.</summary>
+    public const int BytesPerPixel = 4;
+
+    private readonly byte[] _pixels;
 
     /// <summary>A black image.</summary>
     public Image(int width, int height)
-        : this(width, height, new byte[CheckedLength(width, height)])
+        : this(width, height, GC.AllocateUninitializedArray<byte>(CheckedLength(width, height)))
     {
+        Fill(new Rgb(0, 0, 0));
     }
 
-    /// <summary>Wraps <paramref name="data"/> (not copied), which must hold width * height * 3 bytes.</summary>
-    public Image(int width, int height, byte[] data)
+    private Image(int width, int height, byte[] pixels)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.Length != CheckedLength(width, height))
-        {
-            throw new ArgumentException($"{data.Length} bytes do not hold a {width}x{height} RGB image", nameof(data));
-        }
-
         Width = width;
         Height = height;
-        Data = data;
+        _pixels = pixels;
     }
 
     /// <summary>Width in pixels.</summary>
@@ -35,17 +35,28 @@ public sealed class Image
     /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
-    /// <summary>The pixels, HWC RGB.</summary>
-    public byte[] Data { get; }
+    /// <summary>Bytes per row of <see cref="Pixels"/>.</summary>
+    public int Stride => Width * BytesPerPixel;
 
-    /// <summary>The pixels, HWC, RGB, row by row.</summary>
-    public Span<byte> Pixels => Data;
+    /// <summary>
+    /// The pixels, row by row, <see cref="BytesPerPixel"/> bytes each (R, G, B, A). Writers keep A at 255: drawing
+    /// and encoding take the image as opaque.
+    /// </summary>
+    public Span<byte> Pixels => _pixels;
 
     /// <summary>Drawing on this image's pixels.</summary>
-    public PixelCanvas Canvas => new(Data, Width, Height, Channels);
+    public PixelCanvas Canvas => new(_pixels, Width, Height, BytesPerPixel);
 
     /// <summary>The bytes of row <paramref name="y"/>.</summary>
-    public Span<byte> Row(int y) => Data.AsSpan(y * Width * Channels, Width * Channels);
+    public Span<byte> Row(int y)
+    {
+        if ((uint)y >= (uint)Height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(y), $"row {y} outside a {Width}x{Height} image");
+        }
+
+        return _pixels.AsSpan(y * Stride, Stride);
+    }
 
     /// <summary>The pixel at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
     public Rgb this[int x, int y]
@@ -53,38 +64,65 @@ public sealed class Image
         get
         {
             int i = Index(x, y);
-            return new Rgb(Data[i], Data[i + 1], Data[i + 2]);
+            return new Rgb(_pixels[i], _pixels[i + 1], _pixels[i + 2]);
         }
 
         set
         {
             int i = Index(x, y);
-            Data[i] = value.R;
-            Data[i + 1] = value.G;
-            Data[i + 2] = value.B;
+            _pixels[i] = value.R;
+            _pixels[i + 1] = value.G;
+            _pixels[i + 2] = value.B;
         }
     }
 
+    /// <summary>An image of packed RGB bytes (width * height * 3, row by row), copied.</summary>
+    public static Image FromRgb(int width, int height, ReadOnlySpan<byte> rgb)
+    {
+        var image = new Image(width, height);
+        if (rgb.Length != (long)width * height * 3)
+        {
+            throw new ArgumentException($"{rgb.Length} bytes do not hold a {width}x{height} RGB image", nameof(rgb));
+        }
+
+        PixelLayout.RgbToPixels(rgb, image._pixels);
+        return image;
+    }
+
+    /// <summary>The pixels as packed RGB bytes (width * height * 3, row by row), copied into <paramref name="rgb"/>.</summary>
+    public void CopyRgbTo(Span<byte> rgb)
+    {
+        if (rgb.Length != (long)Width * Height * 3)
+        {
+            throw new ArgumentException($"{rgb.Length} bytes do not hold a {Width}x{Height} RGB image", nameof(rgb));
+        }
+
+        PixelLayout.PixelsToRgb(_pixels, rgb);
+    }
+
+    /// <summary>The pixels as a new array of packed RGB bytes (width * height * 3, row by row).</summary>
+    public byte[] ToRgb()
+    {
+        var rgb = new byte[Width * Height * 3];
+        CopyRgbTo(rgb);
+        return rgb;
+    }
+
     /// <summary>A copy with its own pixel buffer.</summary>
-    public Image Clone() => new(Width, Height, (byte[])Data.Clone());
+    public Image Clone() => new(Width, Height, (byte[])_pixels.Clone());
 
     /// <summary>Sets every pixel to <paramref name="color"/>.</summary>
     public void Fill(Rgb color)
     {
-        var px = Data.AsSpan();
-        for (int i = 0; i < px.Length; i += 3)
-        {
-            px[i] = color.R;
-            px[i + 1] = color.G;
-            px[i + 2] = color.B;
-        }
+        Span<byte> pixel = [color.R, color.G, color.B, 255];
+        MemoryMarshal.Cast<byte, uint>(_pixels.AsSpan()).Fill(MemoryMarshal.Read<uint>(pixel));
     }
 
     /// <summary>A resized copy (as cv::resize with INTER_LINEAR, bit for bit on uint8: the detector's input transform).</summary>
     public Image Resize(int width, int height)
     {
         var result = new Image(width, height);
-        ImageOps.Resize(Data, Width, Height, result.Data, width, height, Channels);
+        ImageOps.Resize(_pixels, Width, Height, BytesPerPixel, result._pixels, width, height, BytesPerPixel, 3);
         return result;
     }
 
@@ -134,6 +172,10 @@ public sealed class Image
         }
     }
 
+    /// <summary>An image whose pixels are not set, for a writer that sets them all.</summary>
+    internal static Image Uninitialized(int width, int height) =>
+        new(width, height, GC.AllocateUninitializedArray<byte>(CheckedLength(width, height)));
+
     private int Index(int x, int y)
     {
         if ((uint)x >= (uint)Width || (uint)y >= (uint)Height)
@@ -141,16 +183,16 @@ public sealed class Image
             throw new ArgumentOutOfRangeException(nameof(x), $"pixel ({x}, {y}) outside a {Width}x{Height} image");
         }
 
-        return ((y * Width) + x) * Channels;
+        return ((y * Width) + x) * BytesPerPixel;
     }
 
     private static int CheckedLength(int width, int height)
     {
-        if (width <= 0 || height <= 0 || (long)width * height * Channels > Array.MaxLength)
+        if (width <= 0 || height <= 0 || (long)width * height * BytesPerPixel > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} is not valid");
         }
 
-        return width * height * Channels;
+        return width * height * BytesPerPixel;
     }
 }

@@ -5,7 +5,8 @@ namespace SsdLite.Vision;
 
 /// <summary>
 /// Reading and writing images through SkiaSharp's codecs (libjpeg-turbo, libpng, libwebp, as OpenCV uses):
-/// decoding as cv::imread(path, IMREAD_COLOR) does, EXIF orientation applied and alpha dropped, into RGB;
+/// decoding as cv::imread(path, IMREAD_COLOR) does, EXIF orientation applied and alpha dropped, into an
+/// <see cref="Image"/>'s RGBA (straight into its buffer when no orientation is to be applied);
 /// writing JPEG, PNG, BMP or WebP (lossless) by the path's extension.
 /// </summary>
 public static unsafe class ImageIO
@@ -154,32 +155,19 @@ public static unsafe class ImageIO
     private static byte[] EncodeSkia(Image image, Func<SKPixmap, SKData?> encode)
     {
         int w = image.Width, h = image.Height;
-        if ((long)w * h * 4 > Array.MaxLength)
-        {
-            throw new ImageException($"a {w}x{h} image is too large to encode");
-        }
 
-        int length = w * h * 4;
-        byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
-        try
+        // The image's own RGBA is what SkiaSharp's encoders read: no conversion first.
+        fixed (byte* p = image.Pixels)
         {
-            PixelLayout.RgbToRgba(image.Data, rgba.AsSpan(0, length));
-            fixed (byte* p = rgba)
+            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
+            using var pixmap = new SKPixmap(info, (nint)p, image.Stride);
+            using var data = encode(pixmap);
+            if (data is null || data.IsEmpty)
             {
-                var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
-                using var pixmap = new SKPixmap(info, (nint)p, w * 4);
-                using var data = encode(pixmap);
-                if (data is null || data.IsEmpty)
-                {
-                    throw new ImageException($"SkiaSharp could not encode a {w}x{h} image");
-                }
-
-                return data.ToArray();
+                throw new ImageException($"SkiaSharp could not encode a {w}x{h} image");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rgba);
+
+            return data.ToArray();
         }
     }
 
@@ -222,33 +210,57 @@ public static unsafe class ImageIO
             throw new ImageException($"a {size.Width}x{size.Height} image is too large to decode");
         }
 
-        // Unpremultiplied and without a colour space: colours as stored (alpha dropped, no ICC conversion), as OpenCV reads them.
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        int length = size.Width * size.Height * 4;
+        return codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? DecodeInPlace(codec, data, jpeg) : DecodeOriented(codec, data, jpeg);
+    }
+
+    /// <summary>An upright picture decodes straight into the image's buffer.</summary>
+    private static Image DecodeInPlace(SKCodec codec, ReadOnlySpan<byte> data, bool jpeg)
+    {
+        var image = Image.Uninitialized(codec.Info.Width, codec.Info.Height);
+        DecodeInto(codec, image.Pixels, data, jpeg);
+        if (codec.Info.AlphaType != SKAlphaType.Opaque)
+        {
+            PixelLayout.MakeOpaque(image.Pixels);
+        }
+
+        return image;
+    }
+
+    /// <summary>A picture stored turned or mirrored decodes into scratch memory, then is turned upright into the image.</summary>
+    private static Image DecodeOriented(SKCodec codec, ReadOnlySpan<byte> data, bool jpeg)
+    {
+        int width = codec.Info.Width, height = codec.Info.Height;
+        int length = width * height * Image.BytesPerPixel;
         byte[] rgba = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            SKCodecResult result;
-            fixed (byte* p = rgba)
-            {
-                result = codec.GetPixels(info, (nint)p);
-            }
-
-            if (result != SKCodecResult.Success)
-            {
-                if (jpeg && result == SKCodecResult.IncompleteInput)
-                {
-                    throw Truncated();
-                }
-
-                throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; {Reason(result)})");
-            }
-
-            return PixelLayout.Orient(rgba.AsSpan(0, length), size.Width, size.Height, codec.EncodedOrigin);
+            DecodeInto(codec, rgba.AsSpan(0, length), data, jpeg);
+            return PixelLayout.Orient(rgba.AsSpan(0, length), width, height, codec.EncodedOrigin);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rgba);
+        }
+    }
+
+    private static void DecodeInto(SKCodec codec, Span<byte> rgba, ReadOnlySpan<byte> data, bool jpeg)
+    {
+        // Unpremultiplied and without a colour space: colours as stored (no ICC conversion), as OpenCV reads them.
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        SKCodecResult result;
+        fixed (byte* p = rgba)
+        {
+            result = codec.GetPixels(info, (nint)p);
+        }
+
+        if (result != SKCodecResult.Success)
+        {
+            if (jpeg && result == SKCodecResult.IncompleteInput)
+            {
+                throw Truncated();
+            }
+
+            throw new ImageException($"SkiaSharp could not decode it ({Describe(data)}; {Reason(result)})");
         }
     }
 

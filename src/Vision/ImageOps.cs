@@ -32,6 +32,28 @@ public static unsafe class ImageOps
     }
 
     /// <summary>
+    /// Resizes the first <paramref name="channels"/> bytes of each pixel, pixels being <paramref name="srcStep"/>
+    /// bytes apart in <paramref name="src"/> and <paramref name="dstStep"/> in <paramref name="dst"/> (an <see
+    /// cref="Image"/>'s RGBA, its alpha skipped); the other bytes of <paramref name="dst"/> are left as they are.
+    /// </summary>
+    internal static void Resize(ReadOnlySpan<byte> src, int srcWidth, int srcHeight, int srcStep, Span<byte> dst,
+        int dstWidth, int dstHeight, int dstStep, int channels)
+    {
+        if (channels > srcStep || channels > dstStep)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels do not fit pixels of {srcStep} and {dstStep} bytes");
+        }
+
+        CheckSize(src.Length, srcWidth, srcHeight, srcStep, nameof(src));
+        CheckSize(dst.Length, dstWidth, dstHeight, dstStep, nameof(dst));
+        fixed (byte* s = src)
+        fixed (byte* d = dst)
+        {
+            Resampler.Resize(s, srcWidth, srcHeight, srcWidth * srcStep, srcStep, d, dstWidth, dstHeight, dstStep, channels);
+        }
+    }
+
+    /// <summary>
     /// Resizes a packed float image into <paramref name="dst"/> (as cv::resize). Training's augmentation resizes its
     /// float image here, after the photometric distortions, as the reference does with float32 arrays: rounding to
     /// uint8 first would change the pixels it trains on.

@@ -4,8 +4,9 @@ using SkiaSharp;
 namespace SsdLite.Vision;
 
 /// <summary>
-/// Drawing in place on a packed uint8 buffer of 1 or 3 channels (an <see cref="Image"/>'s pixels, or a
-/// single-channel mask), through SkiaSharp. On a 1-channel buffer a colour's R component is the value drawn.
+/// Drawing in place on a packed uint8 buffer through SkiaSharp: 4 bytes a pixel (an <see cref="Image"/>'s opaque
+/// RGBA, which SkiaSharp draws on directly), or 1 (a single-channel mask, whose touched region SkiaSharp draws on
+/// as RGBA and which takes the R component back).
 /// Coordinates are pixels (a pixel's centre at +0.5), thickness &lt; 0 fills; <c>antiAlias</c> blends the edges,
 /// otherwise every pixel touched gets the colour exactly. Text is drawn with <see cref="PixelFont.Default"/> (the
 /// embedded DejaVu Sans unless SSDLITE_FONT names another); a canvas given no font leaves text out and still draws shapes.
@@ -15,13 +16,14 @@ public readonly unsafe ref struct PixelCanvas
     private readonly Span<byte> _pixels;
 
     /// <summary>
-    /// A canvas over <paramref name="pixels"/> (HWC, <paramref name="channels"/> per pixel), drawn in place.
+    /// A canvas over <paramref name="pixels"/> (row by row, <paramref name="channels"/> bytes per pixel: 4 for RGBA
+    /// with alpha 255, 1 for a mask), drawn in place.
     /// </summary>
     public PixelCanvas(Span<byte> pixels, int width, int height, int channels)
     {
-        if (channels is not (1 or 3))
+        if (channels is not (1 or 4))
         {
-            throw new ArgumentOutOfRangeException(nameof(channels), $"drawing takes 1 or 3 channels, not {channels}");
+            throw new ArgumentOutOfRangeException(nameof(channels), $"drawing takes 1 (a mask) or 4 (RGBA) channels, not {channels}");
         }
 
         ImageOps.CheckSize(pixels.Length, width, height, channels, nameof(pixels));
@@ -49,17 +51,13 @@ public readonly unsafe ref struct PixelCanvas
     {
         CheckThickness(thickness);
         float pad = thickness + 1;
-        using var region = Begin(Math.Min(x1, x2) - pad, Math.Min(y1, y2) - pad, Math.Max(x1, x2) + pad, Math.Max(y1, y2) + pad);
-        if (region is null)
-        {
-            return;
-        }
 
         // A 1-pixel line keeps square ends so that both end pixels are drawn; thicker ones get round ends as OpenCV's.
         using var paint = Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
         paint.StrokeCap = thickness == 1 ? SKStrokeCap.Square : SKStrokeCap.Round;
-        region.Canvas.DrawLine(x1 + 0.5f, y1 + 0.5f, x2 + 0.5f, y2 + 0.5f, paint);
-        End(region);
+        var ends = (new SKPoint(x1 + 0.5f, y1 + 0.5f), new SKPoint(x2 + 0.5f, y2 + 0.5f), paint);
+        Draw(Math.Min(x1, x2) - pad, Math.Min(y1, y2) - pad, Math.Max(x1, x2) + pad, Math.Max(y1, y2) + pad, ends,
+            static (canvas, s) => canvas.DrawLine(s.Item1, s.Item2, s.paint));
     }
 
     /// <summary>
@@ -72,28 +70,28 @@ public readonly unsafe ref struct PixelCanvas
         int left = Math.Min(x1, x2), right = Math.Max(x1, x2), top = Math.Min(y1, y2), bottom = Math.Max(y1, y2);
         int grow = thickness < 0 ? 0 : (thickness - 1) / 2;
         var outer = new SKRect(left - grow, top - grow, right + grow + 1, bottom + grow + 1);
-        using var region = Begin(outer.Left - 1, outer.Top - 1, outer.Right + 1, outer.Bottom + 1);
-        if (region is null)
-        {
-            return;
-        }
-
+        SKRect rect;
+        SKPaint paint;
         if (thickness < 0 || 2 * thickness >= Math.Min(outer.Width, outer.Height))
         {
             // Filled, or an outline with no hole left.
-            using var fill = Paint(color, antiAlias, SKPaintStyle.Fill, 0);
-            region.Canvas.DrawRect(outer, fill);
+            rect = outer;
+            paint = Paint(color, antiAlias, SKPaintStyle.Fill, 0);
         }
         else
         {
             // The stroke runs half its width inside the outer edge, which thus lies on pixel boundaries.
             float half = thickness / 2f;
-            using var paint = Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
+            rect = new SKRect(outer.Left + half, outer.Top + half, outer.Right - half, outer.Bottom - half);
+            paint = Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
             paint.StrokeJoin = SKStrokeJoin.Miter;
-            region.Canvas.DrawRect(new SKRect(outer.Left + half, outer.Top + half, outer.Right - half, outer.Bottom - half), paint);
         }
 
-        End(region);
+        using (paint)
+        {
+            Draw(outer.Left - 1, outer.Top - 1, outer.Right + 1, outer.Bottom + 1, (rect, paint),
+                static (canvas, s) => canvas.DrawRect(s.rect, s.paint));
+        }
     }
 
     /// <summary>A circle; filled, it covers the pixels whose centres lie within radius + 0.5 of the centre pixel's.</summary>
@@ -102,15 +100,10 @@ public readonly unsafe ref struct PixelCanvas
         ArgumentOutOfRangeException.ThrowIfNegative(radius);
         CheckThickness(thickness, fillAllowed: true);
         float reach = radius + Math.Abs(thickness) + 2;
-        using var region = Begin(cx - reach, cy - reach, cx + reach + 1, cy + reach + 1);
-        if (region is null)
-        {
-            return;
-        }
-
         using var paint = thickness < 0 ? Paint(color, antiAlias, SKPaintStyle.Fill, 0) : Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
-        region.Canvas.DrawCircle(cx + 0.5f, cy + 0.5f, thickness < 0 ? radius + 0.5f : radius, paint);
-        End(region);
+        var circle = (new SKPoint(cx + 0.5f, cy + 0.5f), thickness < 0 ? radius + 0.5f : radius, paint);
+        Draw(cx - reach, cy - reach, cx + reach + 1, cy + reach + 1, circle,
+            static (canvas, s) => canvas.DrawCircle(s.Item1, s.Item2, s.paint));
     }
 
     /// <summary>An ellipse with half-axes (axisX, axisY) rotated by <paramref name="angleDegrees"/> (clockwise on screen, as OpenCV's).</summary>
@@ -120,21 +113,17 @@ public readonly unsafe ref struct PixelCanvas
         ArgumentOutOfRangeException.ThrowIfNegative(axisY);
         CheckThickness(thickness, fillAllowed: true);
         float reach = Math.Max(axisX, axisY) + Math.Abs(thickness) + 2;
-        using var region = Begin(cx - reach, cy - reach, cx + reach + 1, cy + reach + 1);
-        if (region is null)
-        {
-            return;
-        }
-
         float grow = thickness < 0 ? 0.5f : 0f;
         using var paint = thickness < 0 ? Paint(color, antiAlias, SKPaintStyle.Fill, 0) : Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
-        var canvas = region.Canvas;
-        canvas.Save();
-        canvas.Translate(cx + 0.5f, cy + 0.5f);
-        canvas.RotateDegrees((float)angleDegrees);
-        canvas.DrawOval(0, 0, axisX + grow, axisY + grow, paint);
-        canvas.Restore();
-        End(region);
+        var oval = (new SKPoint(cx + 0.5f, cy + 0.5f), (float)angleDegrees, new SKSize(axisX + grow, axisY + grow), paint);
+        Draw(cx - reach, cy - reach, cx + reach + 1, cy + reach + 1, oval, static (canvas, s) =>
+        {
+            canvas.Save();
+            canvas.Translate(s.Item1.X, s.Item1.Y);
+            canvas.RotateDegrees(s.Item2);
+            canvas.DrawOval(0, 0, s.Item3.Width, s.Item3.Height, s.paint);
+            canvas.Restore();
+        });
     }
 
     /// <summary>A closed polygon; <paramref name="xy"/> holds (x, y) pairs. Filled when thickness &lt; 0, its edge pixels included.</summary>
@@ -167,33 +156,37 @@ public readonly unsafe ref struct PixelCanvas
 
         path.Close();
         float pad = Math.Abs(thickness) + 2;
-        using var region = Begin(minX - pad, minY - pad, maxX + pad + 1, maxY + pad + 1);
-        if (region is null)
-        {
-            return;
-        }
-
+        SKPaint paint;
+        SKPaint? edge = null;
         if (thickness < 0)
         {
-            using var fill = Paint(color, antiAlias, SKPaintStyle.Fill, 0);
-            region.Canvas.DrawPath(path, fill);
+            paint = Paint(color, antiAlias, SKPaintStyle.Fill, 0);
             if (!antiAlias)
             {
                 // Filling covers the pixels whose centres are inside; OpenCV's fill also takes those its edges cross.
-                using var edge = Paint(color, false, SKPaintStyle.Stroke, 1);
+                edge = Paint(color, false, SKPaintStyle.Stroke, 1);
                 edge.StrokeJoin = SKStrokeJoin.Round;
                 edge.StrokeCap = SKStrokeCap.Round;
-                region.Canvas.DrawPath(path, edge);
             }
         }
         else
         {
-            using var paint = Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
+            paint = Paint(color, antiAlias, SKPaintStyle.Stroke, thickness);
             paint.StrokeJoin = SKStrokeJoin.Round;
-            region.Canvas.DrawPath(path, paint);
         }
 
-        End(region);
+        using (paint)
+        using (edge)
+        {
+            Draw(minX - pad, minY - pad, maxX + pad + 1, maxY + pad + 1, (path, paint, edge), static (canvas, s) =>
+            {
+                canvas.DrawPath(s.path, s.paint);
+                if (s.edge is not null)
+                {
+                    canvas.DrawPath(s.path, s.edge);
+                }
+            });
+        }
     }
 
     /// <summary>
@@ -213,14 +206,8 @@ public readonly unsafe ref struct PixelCanvas
         using var paint = Paint(color, antiAlias, thickness > 1 ? SKPaintStyle.StrokeAndFill : SKPaintStyle.Fill, thickness - 1);
         font.MeasureText(text, out var bounds, paint);
         float pad = thickness + 2;
-        using var region = Begin(x + bounds.Left - pad, y + bounds.Top - pad, x + bounds.Right + pad, y + bounds.Bottom + pad);
-        if (region is null)
-        {
-            return;
-        }
-
-        region.Canvas.DrawText(text, x, y, font, paint);
-        End(region);
+        Draw(x + bounds.Left - pad, y + bounds.Top - pad, x + bounds.Right + pad, y + bounds.Bottom + pad, (text, x, y, font, paint),
+            static (canvas, s) => canvas.DrawText(s.text, s.x, s.y, s.font, s.paint));
     }
 
     /// <summary>
@@ -308,128 +295,116 @@ public readonly unsafe ref struct PixelCanvas
     }
 
     /// <summary>
-    /// An RGBA copy of the part of the buffer a shape may touch (its bounds, clipped to the image), with a canvas
-    /// on it whose coordinates are the image's; null when nothing of the shape falls inside the image.
+    /// Runs <paramref name="draw"/> on a canvas over the part of the buffer a shape may touch (its bounds, clipped to
+    /// the image), in the image's coordinates; nothing when no part of the shape falls inside the image. RGBA is
+    /// drawn on where it lies; a mask's region is copied to RGBA scratch pixels and back.
     /// </summary>
-    private Region? Begin(float left, float top, float right, float bottom)
+    private void Draw<TState>(float left, float top, float right, float bottom, TState state, Action<SKCanvas, TState> draw)
     {
         if (!(left < right && top < bottom))
         {
-            return null;
+            return;
         }
 
         int x0 = (int)Math.Max(0, Math.Floor(left)), y0 = (int)Math.Max(0, Math.Floor(top));
         int x1 = (int)Math.Min(Width, Math.Ceiling(right)), y1 = (int)Math.Min(Height, Math.Ceiling(bottom));
         if (x0 >= x1 || y0 >= y1)
         {
-            return null;
+            return;
         }
 
-        var region = new Region(x0, y0, x1 - x0, y1 - y0);
-        byte* rgba = region.Pixels;
-        for (int y = 0; y < region.Height; y++)
+        if (Channels == 4)
         {
-            int src = (((y0 + y) * Width) + x0) * Channels;
-            byte* d = rgba + ((long)y * region.Width * 4);
-            if (Channels == 3)
-            {
-                for (int x = 0; x < region.Width; x++, src += 3, d += 4)
-                {
-                    d[0] = _pixels[src];
-                    d[1] = _pixels[src + 1];
-                    d[2] = _pixels[src + 2];
-                    d[3] = 255;
-                }
-            }
-            else
-            {
-                for (int x = 0; x < region.Width; x++, src++, d += 4)
-                {
-                    byte v = _pixels[src];
-                    d[0] = v;
-                    d[1] = v;
-                    d[2] = v;
-                    d[3] = 255;
-                }
-            }
+            DrawInPlace(SKRectI.Create(x0, y0, x1 - x0, y1 - y0), state, draw);
         }
-
-        region.Canvas.Translate(-x0, -y0);
-        return region;
-    }
-
-    /// <summary>Copies the drawn region back into the buffer (the R channel into a 1-channel one).</summary>
-    private void End(Region region)
-    {
-        region.Canvas.Flush();
-        byte* rgba = region.Pixels;
-        for (int y = 0; y < region.Height; y++)
+        else
         {
-            int dst = (((region.Y + y) * Width) + region.X) * Channels;
-            byte* s = rgba + ((long)y * region.Width * 4);
-            if (Channels == 3)
-            {
-                for (int x = 0; x < region.Width; x++, dst += 3, s += 4)
-                {
-                    _pixels[dst] = s[0];
-                    _pixels[dst + 1] = s[1];
-                    _pixels[dst + 2] = s[2];
-                }
-            }
-            else
-            {
-                for (int x = 0; x < region.Width; x++, dst++, s += 4)
-                {
-                    _pixels[dst] = s[0];
-                }
-            }
+            DrawMask(x0, y0, x1 - x0, y1 - y0, state, draw);
         }
     }
 
-    /// <summary>Unmanaged RGBA scratch pixels with a bitmap and canvas over them.</summary>
-    private sealed class Region : IDisposable
+    private void DrawInPlace<TState>(SKRectI clip, TState state, Action<SKCanvas, TState> draw)
     {
-        private readonly SKBitmap _bitmap;
-
-        public Region(int x, int y, int width, int height)
+        fixed (byte* pixels = _pixels)
         {
-            X = x;
-            Y = y;
-            Width = width;
-            Height = height;
-            nuint bytes = (nuint)width * (nuint)height * 4;
-            Pixels = (byte*)NativeMemory.Alloc(bytes);
-            _bitmap = new SKBitmap();
+            using var bitmap = Install(pixels, Width, Height);
+            using var canvas = new SKCanvas(bitmap);
 
-            // No colour space: Skia then blends the stored values as they are, as OpenCV does.
-            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
-            if (!_bitmap.InstallPixels(info, (nint)Pixels, width * 4))
+            // Only the shape's bounds, as drawing on a copy of that region alone would touch.
+            canvas.ClipRect(clip);
+            draw(canvas, state);
+            canvas.Flush();
+        }
+    }
+
+    private void DrawMask<TState>(int x0, int y0, int width, int height, TState state, Action<SKCanvas, TState> draw)
+    {
+        nuint bytes = (nuint)width * (nuint)height * 4;
+        byte* rgba = (byte*)NativeMemory.Alloc(bytes);
+        try
+        {
+            MaskToRgba(rgba, x0, y0, width, height);
+            using (var bitmap = Install(rgba, width, height))
+            using (var canvas = new SKCanvas(bitmap))
             {
-                _bitmap.Dispose();
-                NativeMemory.Free(Pixels);
-                throw new InvalidOperationException($"SkiaSharp refused a {width}x{height} drawing surface");
+                canvas.Translate(-x0, -y0);
+                draw(canvas, state);
+                canvas.Flush();
             }
 
-            Canvas = new SKCanvas(_bitmap);
+            RgbaToMask(rgba, x0, y0, width, height);
+        }
+        finally
+        {
+            NativeMemory.Free(rgba);
+        }
+    }
+
+    /// <summary>A bitmap over opaque RGBA pixels that stay where they are.</summary>
+    private static SKBitmap Install(byte* pixels, int width, int height)
+    {
+        // No colour space: Skia then blends the stored values as they are, as OpenCV does. The alpha bytes are all
+        // 255, so premultiplied and not are the same pixels.
+        var bitmap = new SKBitmap();
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        if (!bitmap.InstallPixels(info, (nint)pixels, width * 4))
+        {
+            bitmap.Dispose();
+            throw new InvalidOperationException($"SkiaSharp refused a {width}x{height} drawing surface");
         }
 
-        public int X { get; }
+        return bitmap;
+    }
 
-        public int Y { get; }
-
-        public int Width { get; }
-
-        public int Height { get; }
-
-        public byte* Pixels { get; }
-
-        public SKCanvas Canvas { get; }
-
-        public void Dispose()
+    /// <summary>The mask's region as grey RGBA.</summary>
+    private void MaskToRgba(byte* rgba, int x0, int y0, int width, int height)
+    {
+        for (int y = 0; y < height; y++)
         {
-            Canvas.Dispose();
-            _bitmap.Dispose();
-            NativeMemory.Free(Pixels);
+            int src = ((y0 + y) * Width) + x0;
+            byte* d = rgba + ((long)y * width * 4);
+            for (int x = 0; x < width; x++, src++, d += 4)
+            {
+                byte v = _pixels[src];
+                d[0] = v;
+                d[1] = v;
+                d[2] = v;
+                d[3] = 255;
+            }
+        }
+    }
+
+    /// <summary>The drawn region's R channel back into the mask.</summary>
+    private void RgbaToMask(byte* rgba, int x0, int y0, int width, int height)
+    {
+        for (int y = 0; y < height; y++)
+        {
+            int dst = ((y0 + y) * Width) + x0;
+            byte* s = rgba + ((long)y * width * 4);
+            for (int x = 0; x < width; x++, dst++, s += 4)
+            {
+                _pixels[dst] = s[0];
+            }
         }
     }
 }

@@ -25,24 +25,41 @@ internal static unsafe class Resampler
     /// <summary>C's DBL_EPSILON (double.Epsilon is the smallest subnormal, not this).</summary>
     private const double DblEpsilon = 2.220446049250313e-16;
 
-    /// <summary>Resizes uint8 pixels; <paramref name="srcStride"/> is the source row length in values.</summary>
+    /// <summary>Resizes packed uint8 pixels; <paramref name="srcStride"/> is the source row length in values.</summary>
     public static void Resize(byte* src, int srcWidth, int srcHeight, int srcStride, byte* dst, int dstWidth,
-        int dstHeight, int cn)
+        int dstHeight, int cn) =>
+        Resize(src, srcWidth, srcHeight, srcStride, cn, dst, dstWidth, dstHeight, cn, cn);
+
+    /// <summary>
+    /// Resizes the first <paramref name="cn"/> channels of uint8 pixels that lie <paramref name="srcStep"/> and
+    /// <paramref name="dstStep"/> bytes apart (RGBA with its alpha skipped); destination bytes past the channels are
+    /// not written. Each channel is computed on its own, so the result is that of the packed image of those channels.
+    /// </summary>
+    public static void Resize(byte* src, int srcWidth, int srcHeight, int srcStride, int srcStep, byte* dst,
+        int dstWidth, int dstHeight, int dstStep, int cn)
     {
         if (srcWidth == dstWidth && srcHeight == dstHeight)
         {
-            CopyRows(src, srcStride, dst, dstWidth * cn, dstWidth * cn, dstHeight);
+            if (srcStep == cn && dstStep == cn)
+            {
+                CopyRows(src, srcStride, dst, dstWidth * cn, dstWidth * cn, dstHeight);
+            }
+            else
+            {
+                CopyPixels(src, srcStride, srcStep, dst, dstWidth, dstHeight, dstStep, cn);
+            }
+
             return;
         }
 
         var plan = new Plan(srcWidth, srcHeight, dstWidth, dstHeight);
         if (plan.IsHalving)
         {
-            HalveBytes(src, srcStride, dst, dstWidth, dstHeight, cn);
+            HalveBytes(src, srcStride, srcStep, dst, dstWidth, dstHeight, dstStep, cn);
         }
         else
         {
-            LinearBytes(src, srcWidth, srcHeight, srcStride, dst, dstWidth, dstHeight, cn, plan);
+            LinearBytes(src, srcWidth, srcHeight, srcStride, srcStep, dst, dstWidth, dstHeight, dstStep, cn, plan);
         }
     }
 
@@ -144,16 +161,20 @@ internal static unsafe class Resampler
 
     private static int ClampRow(int y, int height) => y < 0 ? 0 : (y < height ? y : height - 1);
 
-    private static void LinearBytes(byte* src, int srcWidth, int srcHeight, int srcStride, byte* dst, int dstWidth,
-        int dstHeight, int cn, Plan plan)
+    private static void LinearBytes(byte* src, int srcWidth, int srcHeight, int srcStride, int srcStep, byte* dst,
+        int dstWidth, int dstHeight, int dstStep, int cn, Plan plan)
     {
         int rowLength = dstWidth * cn;
         int[] ints = new int[dstWidth + dstHeight + (2 * rowLength)];
         short[] shorts = new short[2 * (dstWidth + dstHeight)];
         float[] fractions = new float[Math.Max(dstWidth, dstHeight)];
+
+        // Pixels wider than their channels: each row is computed packed, then spread out.
+        byte[] packed = dstStep == cn ? [] : new byte[rowLength];
         fixed (int* ip = ints)
         fixed (short* sp = shorts)
         fixed (float* fp = fractions)
+        fixed (byte* pp = packed)
         {
             int* xofs = ip;
             int* yofs = ip + dstWidth;
@@ -167,7 +188,7 @@ internal static unsafe class Resampler
             {
                 alpha[2 * dx] = Fixed(1f - fp[dx]);
                 alpha[(2 * dx) + 1] = Fixed(fp[dx]);
-                xofs[dx] *= cn;
+                xofs[dx] *= srcStep;
             }
 
             RowTable(dstHeight, plan.ScaleY, yofs, fp);
@@ -193,7 +214,7 @@ internal static unsafe class Resampler
                     }
                     else
                     {
-                        HorizontalBytes(src + ((long)sy0 * srcStride), row0, xofs, alpha, dstWidth, cn, xmax);
+                        HorizontalBytes(src + ((long)sy0 * srcStride), row0, xofs, alpha, dstWidth, cn, srcStep, xmax);
                         have0 = sy0;
                     }
                 }
@@ -206,18 +227,26 @@ internal static unsafe class Resampler
                     }
                     else
                     {
-                        HorizontalBytes(src + ((long)sy1 * srcStride), row1, xofs, alpha, dstWidth, cn, xmax);
+                        HorizontalBytes(src + ((long)sy1 * srcStride), row1, xofs, alpha, dstWidth, cn, srcStep, xmax);
                     }
 
                     have1 = sy1;
                 }
 
-                VerticalBytes(row0, row1, beta[2 * dy], beta[(2 * dy) + 1], dst + ((long)dy * rowLength), rowLength);
+                if (dstStep == cn)
+                {
+                    VerticalBytes(row0, row1, beta[2 * dy], beta[(2 * dy) + 1], dst + ((long)dy * rowLength), rowLength);
+                }
+                else
+                {
+                    VerticalBytes(row0, row1, beta[2 * dy], beta[(2 * dy) + 1], pp, rowLength);
+                    Spread(pp, dst + ((long)dy * dstWidth * dstStep), dstWidth, cn, dstStep);
+                }
             }
         }
     }
 
-    private static void HorizontalBytes(byte* s, int* d, int* xofs, short* alpha, int dstWidth, int cn, int xmax)
+    private static void HorizontalBytes(byte* s, int* d, int* xofs, short* alpha, int dstWidth, int cn, int step, int xmax)
     {
         int dx = 0;
         if (cn == 3)
@@ -225,10 +254,11 @@ internal static unsafe class Resampler
             for (; dx < xmax; dx++, d += 3)
             {
                 byte* p = s + xofs[dx];
+                byte* q = p + step;
                 int a0 = alpha[2 * dx], a1 = alpha[(2 * dx) + 1];
-                d[0] = (p[0] * a0) + (p[3] * a1);
-                d[1] = (p[1] * a0) + (p[4] * a1);
-                d[2] = (p[2] * a0) + (p[5] * a1);
+                d[0] = (p[0] * a0) + (q[0] * a1);
+                d[1] = (p[1] * a0) + (q[1] * a1);
+                d[2] = (p[2] * a0) + (q[2] * a1);
             }
 
             for (; dx < dstWidth; dx++, d += 3)
@@ -248,7 +278,7 @@ internal static unsafe class Resampler
             int a0 = alpha[2 * dx], a1 = alpha[(2 * dx) + 1];
             for (int c = 0; c < cn; c++)
             {
-                d[c] = (p[c] * a0) + (p[c + cn] * a1);
+                d[c] = (p[c] * a0) + (p[c + step] * a1);
             }
         }
 
@@ -258,6 +288,18 @@ internal static unsafe class Resampler
             for (int c = 0; c < cn; c++)
             {
                 d[c] = p[c] * CoefScale;
+            }
+        }
+    }
+
+    /// <summary>A packed row of <paramref name="cn"/>-channel pixels into pixels <paramref name="step"/> bytes apart.</summary>
+    private static void Spread(byte* packed, byte* d, int width, int cn, int step)
+    {
+        for (int x = 0; x < width; x++, packed += cn, d += step)
+        {
+            for (int c = 0; c < cn; c++)
+            {
+                d[c] = packed[c];
             }
         }
     }
@@ -387,9 +429,10 @@ internal static unsafe class Resampler
         }
     }
 
-    private static void HalveBytes(byte* src, int srcStride, byte* dst, int dstWidth, int dstHeight, int cn)
+    private static void HalveBytes(byte* src, int srcStride, int srcStep, byte* dst, int dstWidth, int dstHeight,
+        int dstStep, int cn)
     {
-        int rowLength = dstWidth * cn;
+        int rowLength = dstWidth * dstStep;
         for (int dy = 0; dy < dstHeight; dy++)
         {
             byte* s0 = src + ((long)(2 * dy) * srcStride);
@@ -397,13 +440,13 @@ internal static unsafe class Resampler
             byte* d = dst + ((long)dy * rowLength);
             for (int dx = 0; dx < dstWidth; dx++)
             {
-                int i = 2 * dx * cn;
+                int i = 2 * dx * srcStep;
                 for (int c = 0; c < cn; c++, i++)
                 {
-                    int sum = s0[i] + s0[i + cn] + s1[i] + s1[i + cn];
+                    int sum = s0[i] + s0[i + srcStep] + s1[i] + s1[i + srcStep];
 
                     // OpenCV's 1-, 3- and 4-channel code rounds half up; its generic code through a float.
-                    d[(dx * cn) + c] = cn is 1 or 3 or 4 ? (byte)((sum + 2) >> 2) : (byte)MathF.Round(sum * 0.25f);
+                    d[(dx * dstStep) + c] = cn is 1 or 3 or 4 ? (byte)((sum + 2) >> 2) : (byte)MathF.Round(sum * 0.25f);
                 }
             }
         }
@@ -423,6 +466,22 @@ internal static unsafe class Resampler
                 int i = ((x / cn) * 2 * cn) + (x % cn);
                 float sum = pairwise ? (s0[i] + s0[i + cn]) + (s1[i] + s1[i + cn]) : s0[i] + s0[i + cn] + s1[i] + s1[i + cn];
                 d[x] = sum * 0.25f;
+            }
+        }
+    }
+
+    private static void CopyPixels(byte* src, int srcStride, int srcStep, byte* dst, int width, int height, int dstStep, int cn)
+    {
+        for (int y = 0; y < height; y++)
+        {
+            byte* s = src + ((long)y * srcStride);
+            byte* d = dst + ((long)y * width * dstStep);
+            for (int x = 0; x < width; x++, s += srcStep, d += dstStep)
+            {
+                for (int c = 0; c < cn; c++)
+                {
+                    d[c] = s[c];
+                }
             }
         }
     }

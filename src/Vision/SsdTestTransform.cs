@@ -47,7 +47,8 @@ public sealed class SsdTestTransform
         try
         {
             var span = resized.AsSpan(0, OutputLength);
-            ImageOps.Resize(image.Data, image.Width, image.Height, span, Width, Height);
+            // The image's RGBA, alpha skipped, to packed RGB: the layout Normalize reads.
+            ImageOps.Resize(image.Pixels, image.Width, image.Height, Image.BytesPerPixel, span, Width, Height, 3, 3);
             Normalize.ToChw(span, Width, Height, destination, Mean, Std);
         }
         finally

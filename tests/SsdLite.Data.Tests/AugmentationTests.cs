@@ -25,14 +25,16 @@ public sealed class AugmentationTests
     [Fact]
     public void RentedImageHasTheConvertedValuesAndDistortsLikeAFreshOne()
     {
-        var bytes = new Image(7, 5);
-        for (int i = 0; i < bytes.Data.Length; i++)
+        var rgb = new byte[7 * 5 * 3];
+        for (int i = 0; i < rgb.Length; i++)
         {
-            bytes.Data[i] = (byte)((i * 37) % 256);
+            rgb[i] = (byte)((i * 37) % 256);
         }
 
+        var bytes = Image.FromRgb(7, 5, rgb);
+
         // A dirty pooled buffer longer than the image must not leak into the pixels or the distortion.
-        var dirty = System.Buffers.ArrayPool<float>.Shared.Rent(bytes.Data.Length);
+        var dirty = System.Buffers.ArrayPool<float>.Shared.Rent(rgb.Length);
         Array.Fill(dirty, -1f);
         System.Buffers.ArrayPool<float>.Shared.Return(dirty);
 
@@ -41,11 +43,11 @@ public sealed class AugmentationTests
         try
         {
             Assert.Equal(fresh.Pixels.ToArray(), rented.Pixels.ToArray());
-            Assert.Equal(bytes.Data.Length, rented.Pixels.Length);
+            Assert.Equal(rgb.Length, rented.Pixels.Length);
             new PhotometricDistort().Apply(rented, new Random(5));
             new PhotometricDistort().Apply(fresh, new Random(5));
             Assert.Equal(fresh.Pixels.ToArray(), rented.Pixels.ToArray());
-            Assert.Equal(fresh.ToImage().Data, rented.ToImage().Data);
+            Assert.Equal(fresh.ToImage().ToRgb(), rented.ToImage().ToRgb());
         }
         finally
         {
@@ -248,8 +250,9 @@ public sealed class AugmentationTests
         for (int run = 0; run < 500; run++)
         {
             int w = rng.Next(20, 200), h = rng.Next(20, 200);
-            var image = new Image(w, h);
-            rng.NextBytes(image.Data);
+            var rgb = new byte[w * h * 3];
+            rng.NextBytes(rgb);
+            var image = Image.FromRgb(w, h, rgb);
             var boxes = new BoxLabel[rng.Next(0, 5)];
             for (int i = 0; i < boxes.Length; i++)
             {
@@ -281,8 +284,9 @@ public sealed class AugmentationTests
     public void SameSeedSameOutput()
     {
         var aug = new SsdAugmentation(60);
-        var image = new Image(120, 90);
-        new Random(3).NextBytes(image.Data);
+        var rgb = new byte[120 * 90 * 3];
+        new Random(3).NextBytes(rgb);
+        var image = Image.FromRgb(120, 90, rgb);
         BoxLabel[] boxes = [new(10, 10, 60, 50, 1), new(70, 30, 110, 85, 2, true)];
         float[] a = new float[aug.OutputLength], b = new float[aug.OutputLength];
         for (int seed = 0; seed < 10; seed++)
@@ -298,8 +302,9 @@ public sealed class AugmentationTests
     public void FusedPipelineEqualsTheOpsOneAfterAnother()
     {
         var aug = new SsdAugmentation(40);
-        var image = new Image(90, 70);
-        new Random(11).NextBytes(image.Data);
+        var rgb = new byte[90 * 70 * 3];
+        new Random(11).NextBytes(rgb);
+        var image = Image.FromRgb(90, 70, rgb);
         BoxLabel[] boxes = [new(10, 10, 50, 40, 1), new(40, 30, 85, 66, 2)];
         float[] fused = new float[aug.OutputLength], manual = new float[aug.OutputLength];
         for (int seed = 0; seed < 40; seed++)

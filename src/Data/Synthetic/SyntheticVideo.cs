@@ -65,12 +65,12 @@ public sealed class SyntheticVideo
         var b = new Rgb((byte)rng.Next(40, 216), (byte)rng.Next(40, 216), (byte)rng.Next(40, 216));
         for (int y = 0, i = 0; y < h; y++)
         {
-            for (int x = 0; x < w; x++, i += 3)
+            for (int x = 0; x < w; x++, i += Image.BytesPerPixel)
             {
                 var t = (x + y) / (double)(w + h);
-                background.Data[i] = (byte)(a.R + ((b.R - a.R) * t));
-                background.Data[i + 1] = (byte)(a.G + ((b.G - a.G) * t));
-                background.Data[i + 2] = (byte)(a.B + ((b.B - a.B) * t));
+                background.Pixels[i] = (byte)(a.R + ((b.R - a.R) * t));
+                background.Pixels[i + 1] = (byte)(a.G + ((b.G - a.G) * t));
+                background.Pixels[i + 2] = (byte)(a.B + ((b.B - a.B) * t));
             }
         }
         movers = new Mover[options.Objects];
@@ -130,9 +130,10 @@ public sealed class SyntheticVideo
                 if (mask[p] == 0) continue;
                 pixels[k]++;
                 owner[p] = (short)k;
-                image.Data[3 * p] = m.Colour.R;
-                image.Data[(3 * p) + 1] = m.Colour.G;
-                image.Data[(3 * p) + 2] = m.Colour.B;
+                int o = Image.BytesPerPixel * p;
+                image.Pixels[o] = m.Colour.R;
+                image.Pixels[o + 1] = m.Colour.G;
+                image.Pixels[o + 2] = m.Colour.B;
             }
         }
         var visible = new int[movers.Length];

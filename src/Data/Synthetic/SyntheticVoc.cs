@@ -135,10 +135,10 @@ public static class SyntheticVoc
         double span = (Math.Abs(dx) * w) + (Math.Abs(dy) * h);
         double offset = Math.Min(0, dx * w) + Math.Min(0, dy * h);
         int noise = rng.Next(4, 24);
-        var px = image.Data;
+        var px = image.Pixels;
         for (int y = 0, i = 0; y < h; y++)
         {
-            for (int x = 0; x < w; x++, i += 3)
+            for (int x = 0; x < w; x++, i += Image.BytesPerPixel)
             {
                 double t = ((x * dx) + (y * dy) - offset) / span;
                 int n = rng.Next(-noise, noise + 1);
@@ -175,9 +175,9 @@ public static class SyntheticVoc
             {
                 if (mask[p] != 0)
                 {
-                    px[3 * p] = (byte)((0.6 * px[3 * p]) + (0.4 * c.R));
-                    px[(3 * p) + 1] = (byte)((0.6 * px[(3 * p) + 1]) + (0.4 * c.G));
-                    px[(3 * p) + 2] = (byte)((0.6 * px[(3 * p) + 2]) + (0.4 * c.B));
+                    px[Image.BytesPerPixel * p] = (byte)((0.6 * px[Image.BytesPerPixel * p]) + (0.4 * c.R));
+                    px[(Image.BytesPerPixel * p) + 1] = (byte)((0.6 * px[(Image.BytesPerPixel * p) + 1]) + (0.4 * c.G));
+                    px[(Image.BytesPerPixel * p) + 2] = (byte)((0.6 * px[(Image.BytesPerPixel * p) + 2]) + (0.4 * c.B));
                 }
             }
         }
@@ -253,7 +253,7 @@ public static class SyntheticVoc
 
         var colour = RandomColour(rng);
         int shade = rng.Next(0, 30);
-        var px = image.Data;
+        var px = image.Pixels;
         int pixels = 0;
         int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
         for (int y = 0, p = 0; y < h; y++)
@@ -272,9 +272,9 @@ public static class SyntheticVoc
                 minY = Math.Min(minY, y);
                 maxY = Math.Max(maxY, y);
                 int s = (shade * (y - (int)cy)) / Math.Max(1, (int)r);
-                px[3 * p] = Clamp(colour.R + s);
-                px[(3 * p) + 1] = Clamp(colour.G + s);
-                px[(3 * p) + 2] = Clamp(colour.B + s);
+                px[Image.BytesPerPixel * p] = Clamp(colour.R + s);
+                px[(Image.BytesPerPixel * p) + 1] = Clamp(colour.G + s);
+                px[(Image.BytesPerPixel * p) + 2] = Clamp(colour.B + s);
             }
         }
 

@@ -113,8 +113,9 @@ internal static class ChecksCommand
     // A PNG and a JPEG encoded and decoded again, and whether a label font was found.
     private static JsonObject VisionCheck()
     {
-        var image = new Image(16, 8);
-        for (var i = 0; i < image.Data.Length; i++) image.Data[i] = (byte)(i * 13);
+        var rgb = new byte[16 * 8 * 3];
+        for (var i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * 13);
+        var image = Image.FromRgb(16, 8, rgb);
         var codecs = new JsonObject();
         foreach (var extension in new[] { ".png", ".jpg", ".webp" })
         {

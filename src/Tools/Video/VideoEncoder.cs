@@ -92,11 +92,14 @@ public sealed class VideoEncoder
 
         public async Task WriteAsync(Stream outputStream, CancellationToken cancellationToken)
         {
+            // ffmpeg reads packed RGB, as the reader asks it for: the same colour conversion both ways.
+            var rgb = new byte[width * height * 3];
             await foreach (var frame in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (frame.Width != width || frame.Height != height)
                     throw new InvalidOperationException($"frame of {frame.Width}x{frame.Height} in a {width}x{height} video");
-                await outputStream.WriteAsync(frame.Data, cancellationToken).ConfigureAwait(false);
+                frame.CopyRgbTo(rgb);
+                await outputStream.WriteAsync(rgb, cancellationToken).ConfigureAwait(false);
             }
         }
     }

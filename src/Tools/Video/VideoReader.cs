@@ -122,7 +122,7 @@ public static partial class VideoReader
                     got += n;
                 }
                 var time = (options.Start ?? 0) + (shown is { } s && !double.IsNaN(s.Time) ? s.Time : info.Fps > 0 ? k * options.Stride / info.Fps : 0);
-                var frame = new VideoFrame(k * options.Stride, time, new Image(info.Width, info.Height, (byte[])buffer.Clone()));
+                var frame = new VideoFrame(k * options.Stride, time, Image.FromRgb(info.Width, info.Height, buffer));
                 frames++;
                 if (!await onFrame(info, frame).ConfigureAwait(false))
                 {

@@ -58,7 +58,7 @@ public sealed class DrawingTests
     {
         var image = new Image(80, 30);
         image.DrawText("Hi", 5, 20, Rgb.White);
-        Assert.Contains(image.Data, b => b != 0);
+        Assert.Contains(image.ToRgb(), b => b != 0);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class DrawingTests
             Assert.NotNull(copy);
             Assert.Equal(copyPath, copy.Source);
             // The same font from a file measures text as the embedded one does.
-            Assert.Equal(PixelCanvas.TextSize("cat 0.9"), new PixelCanvas(new byte[30], 10, 1, 3) { Font = copy }.MeasureText("cat 0.9"));
+            Assert.Equal(PixelCanvas.TextSize("cat 0.9"), new PixelCanvas(new byte[10 * Image.BytesPerPixel], 10, 1, Image.BytesPerPixel) { Font = copy }.MeasureText("cat 0.9"));
         }
         finally
         {
@@ -119,7 +119,7 @@ public sealed class DrawingTests
     public void WithoutAFontBoxesAreStillDrawnAndTextIsLeftOut()
     {
         var image = new Image(100, 80);
-        var canvas = new PixelCanvas(image.Data, 100, 80, 3) { Font = null };
+        var canvas = new PixelCanvas(image.Pixels, 100, 80, Image.BytesPerPixel) { Font = null };
         canvas.Rectangle(20, 40, 70, 70, Rgb.Yellow);
         canvas.Label("cat 0.9", 20, 40, Rgb.Yellow);
         canvas.Text("cat", 30, 60, Rgb.White);
