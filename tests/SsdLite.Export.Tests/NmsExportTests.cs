@@ -113,6 +113,43 @@ public sealed class NmsExportTests
         }
     }
 
+    /// <summary>
+    /// The tail cut from an NMS export (<see cref="NmsTail"/>), fed the plain export's scores and boxes, gives the NMS
+    /// export's four outputs: the same nodes, nothing of the network left in it.
+    /// </summary>
+    [Fact]
+    public void TheNmsTailOnThePlainModelsOutputsGivesTheNmsModelsOutputs()
+    {
+        using var folder = new TempFolder("nms-tail");
+        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
+        OnnxExporter.Export(model, folder["plain.onnx"]);
+        OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = new NmsExportOptions { ScoreThreshold = 0.05f, MaxDetections = 30 } });
+        NmsTail.Write(folder["nms.onnx"], folder["tail.onnx"]);
+        var input = TestFiles.ReadF32(TestFiles.Oracle("input.f32"));
+        var two = input.Concat(input.Select(v => -v)).ToArray();
+        string[] names = ["num_detections", "detection_boxes", "detection_scores", "detection_classes"];
+
+        using var nms = new InferenceSession(folder["nms.onnx"]);
+        using var plain = new InferenceSession(folder["plain.onnx"]);
+        using var tail = new InferenceSession(folder["tail.onnx"]);
+        Assert.Equal(["scores", "boxes"], tail.InputNames);
+        Assert.Equal(names, tail.OutputNames);
+        using var value = OrtValue.CreateTensorValueFromMemory(two, [2, 3, 300, 300]);
+        using var expected = nms.Run(new RunOptions(), ["input_0"], [value], names);
+        using var raw = plain.Run(new RunOptions(), ["input_0"], [value], ["scores", "boxes"]);
+        using var actual = tail.Run(new RunOptions(), ["scores", "boxes"], [raw[0], raw[1]], names);
+        Assert.True(expected[0].GetTensorDataAsSpan<int>()[0] > 5, "the oracle image has detections to compare");
+        Assert.Equal(expected[0].GetTensorDataAsSpan<int>().ToArray(), actual[0].GetTensorDataAsSpan<int>().ToArray());
+        Assert.Equal(expected[3].GetTensorDataAsSpan<int>().ToArray(), actual[3].GetTensorDataAsSpan<int>().ToArray());
+        foreach (var o in new[] { 1, 2 })
+        {
+            var e = expected[o].GetTensorDataAsSpan<float>().ToArray();
+            var a = actual[o].GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(e.Length, a.Length);
+            Assert.True(e.Zip(a).All(p => Math.Abs(p.First - p.Second) <= 1e-6), $"{names[o]} differs");
+        }
+    }
+
     private static bool BoxesClose(BoxF o, BoxF t, Image image)
     {
         float[] a = [o.XMin / image.Width, o.YMin / image.Height, o.XMax / image.Width, o.YMax / image.Height];
