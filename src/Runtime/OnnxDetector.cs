@@ -19,7 +19,6 @@ public sealed class OnnxDetector : ObjectDetector
     private readonly string[] allOutputNames;
     private readonly string[] nmsOutputNames = [OnnxConventions.NumDetectionsName, OnnxConventions.DetectionBoxesName,
         OnnxConventions.DetectionScoresName, OnnxConventions.DetectionClassesName];
-    private readonly string[] labels;
 
     private OnnxDetector(InferenceSession session, OnnxModelContract contract, IReadOnlyList<string> classNames, string path)
         : base(contract.InputSize, new PostProcessor(labels: ClassLabels.WithBackground(classNames)))
@@ -30,7 +29,6 @@ public sealed class OnnxDetector : ObjectDetector
         ClassCountWithBackground = contract.ClassCountWithBackground;
         MaxDetections = contract.MaxDetections;
         ClassNames = classNames;
-        labels = ClassLabels.WithBackground(classNames).ToArray();
         Metadata = session.ModelMetadata.CustomMetadataMap.ToDictionary(kv => kv.Key, kv => kv.Value);
         Outputs = [.. session.OutputMetadata.Select(kv => TensorSpec.From(kv.Key, kv.Value))];
         allOutputNames = [.. Outputs.Select(o => o.Name)];
@@ -265,7 +263,8 @@ public sealed class OnnxDetector : ObjectDetector
     /// <summary>
     /// The detections of preprocessed images. A model that ends in NMS gives them itself: its first num_detections rows
     /// of each image, boxes scaled to the image and clamped to it, those at or below <see cref="PostProcessor"/>'s score
-    /// threshold dropped (the export's own threshold has already applied). Other models run the shared post-processing.
+    /// threshold dropped and at most its top-k kept per class (<see cref="PostProcessor.ProcessNmsRows"/>; the export's own
+    /// threshold has already applied). Other models run the shared post-processing.
     /// </summary>
     public override IReadOnlyList<IReadOnlyList<DetectedObject>> Detect(ReadOnlySpan<float> input, IReadOnlyList<(int Width, int Height)> originals)
     {
@@ -277,7 +276,7 @@ public sealed class OnnxDetector : ObjectDetector
         var imageLength = InputLength;
         var step = FixedBatchSize ?? batchSize;
         var result = new IReadOnlyList<DetectedObject>[batchSize];
-        var threshold = PostProcessor.ScoreThreshold;
+        var post = PostProcessor;
         var chunk = new float[step * imageLength];
         for (var start = 0; start < batchSize; start += step)
         {
@@ -295,21 +294,7 @@ public sealed class OnnxDetector : ObjectDetector
             for (var i = 0; i < count; i++)
             {
                 var (width, height) = originals[start + i];
-                var found = new List<DetectedObject>(Math.Clamp(numbers[i], 0, k));
-                for (var r = 0; r < Math.Clamp(numbers[i], 0, k); r++)
-                {
-                    var score = scores[(i * k) + r];
-                    if (score <= threshold) continue;
-                    var classId = classes[(i * k) + r];
-                    var b = boxes.Slice(((i * k) + r) * 4, 4);
-                    var box = new BoxF(
-                        Math.Clamp(b[0] * width, 0f, width),
-                        Math.Clamp(b[1] * height, 0f, height),
-                        Math.Clamp(b[2] * width, 0f, width),
-                        Math.Clamp(b[3] * height, 0f, height));
-                    found.Add(new DetectedObject(classId, classId > 0 && classId < labels.Length ? labels[classId] : null, score, box));
-                }
-                result[start + i] = found;
+                result[start + i] = post.ProcessNmsRows(numbers[i], boxes.Slice(i * k * 4, k * 4), scores.Slice(i * k, k), classes.Slice(i * k, k), width, height);
             }
         }
         return result;

@@ -91,6 +91,55 @@ public sealed class PostProcessor
         }
     }
 
+    /// <summary>
+    /// Detections of one image from a model that ends in NMS (<see cref="OnnxConventions.NumDetectionsName"/> and the
+    /// other EfficientNMS outputs): its first <paramref name="count"/> rows, best first as the graph ranked them, those
+    /// at or below <see cref="ScoreThreshold"/> dropped and at most <see cref="TopK"/> kept per class, boxes scaled to the
+    /// image and clamped to it as <see cref="Process"/> does. The graph applied its own threshold, candidate limit and
+    /// NMS already: a threshold below the export's finds nothing more.
+    /// </summary>
+    /// <param name="count">The image's num_detections; clamped to the K rows given.</param>
+    /// <param name="boxes">The image's K rows of detection_boxes (K x 4, corners relative to the input).</param>
+    /// <param name="scores">The image's K detection_scores.</param>
+    /// <param name="classes">The image's K detection_classes (1 is the first object class).</param>
+    /// <param name="imageWidth">The original image's width in pixels.</param>
+    /// <param name="imageHeight">The original image's height in pixels.</param>
+    public IReadOnlyList<DetectedObject> ProcessNmsRows(
+        int count,
+        ReadOnlySpan<float> boxes,
+        ReadOnlySpan<float> scores,
+        ReadOnlySpan<int> classes,
+        float imageWidth,
+        float imageHeight)
+    {
+        var k = scores.Length;
+        if (boxes.Length != k * 4 || classes.Length != k)
+            throw new ArgumentException($"{k} NMS rows need {k * 4} box values and {k} classes, got {boxes.Length} and {classes.Length}", nameof(boxes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageHeight);
+        var rows = Math.Clamp(count, 0, k);
+        var found = new List<DetectedObject>(rows);
+        var perClass = new Dictionary<int, int>();
+        for (var r = 0; r < rows; r++)
+        {
+            var score = scores[r];
+            if (score <= ScoreThreshold) continue;
+            var classId = classes[r];
+            var kept = perClass.GetValueOrDefault(classId);
+            if (TopK > 0 && kept >= TopK) continue;
+            perClass[classId] = kept + 1;
+            var b = boxes.Slice(r * 4, 4);
+            var box = new BoxF(
+                Math.Clamp(b[0] * imageWidth, 0f, imageWidth),
+                Math.Clamp(b[1] * imageHeight, 0f, imageHeight),
+                Math.Clamp(b[2] * imageWidth, 0f, imageWidth),
+                Math.Clamp(b[3] * imageHeight, 0f, imageHeight));
+            var label = labels is not null && classId > 0 && classId < labels.Length ? labels[classId] : null;
+            found.Add(new DetectedObject(classId, label, score, box));
+        }
+        return found;
+    }
+
     private static void Validate(ReadOnlySpan<float> scores, ReadOnlySpan<float> boxesCorner, int classCount, float width, float height)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);

@@ -53,8 +53,7 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         }
         var slot = await AwaitAnswerAsync(job, deadline, cancel).ConfigureAwait(false);
         var inferred = Stopwatch.GetTimestamp();
-        var raw = slot.Raw ?? throw new InvalidOperationException($"model {model.Name} has no {OnnxConventions.ScoresName} and {OnnxConventions.BoxesName} outputs to post-process");
-        var detections = post.Process(raw.ScoresOf(slot.Index), raw.BoxesOf(slot.Index), raw.ClassCountWithBackground, image.Width, image.Height);
+        var detections = Detections(slot, post, image);
         var processed = Stopwatch.GetTimestamp();
 
         if (output is { } extension)
@@ -72,6 +71,29 @@ internal sealed class DetectHandler(ServedModel model, ServeOptions options, Dyn
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, cancel).ConfigureAwait(false);
     }
+
+    // A model that ends in NMS answers with its own detections (the first num_detections rows, as detect and the
+    // OnnxDetector read them); any other model's scores and boxes go through the request's post-processing.
+    private IReadOnlyList<DetectedObject> Detections(BatchSlot slot, PostProcessor post, Image image)
+    {
+        if (model.Detector.HasNms) return NmsDetections(slot, post, image);
+        var raw = slot.Raw ?? throw new InvalidOperationException($"model {model.Name} has no {OnnxConventions.ScoresName} and {OnnxConventions.BoxesName} outputs to post-process");
+        return post.Process(raw.ScoresOf(slot.Index), raw.BoxesOf(slot.Index), raw.ClassCountWithBackground, image.Width, image.Height);
+    }
+
+    private IReadOnlyList<DetectedObject> NmsDetections(BatchSlot slot, PostProcessor post, Image image)
+    {
+        var counts = Output<int>(slot, OnnxConventions.NumDetectionsName);
+        var boxes = Output<float>(slot, OnnxConventions.DetectionBoxesName);
+        var scores = Output<float>(slot, OnnxConventions.DetectionScoresName);
+        var classes = Output<int>(slot, OnnxConventions.DetectionClassesName);
+        var k = model.Detector.MaxDetections!.Value;
+        var i = slot.Index;
+        return post.ProcessNmsRows(counts[i], boxes.AsSpan(i * k * 4, k * 4), scores.AsSpan(i * k, k), classes.AsSpan(i * k, k), image.Width, image.Height);
+    }
+
+    private T[] Output<T>(BatchSlot slot, string name) => slot.Tensors.FirstOrDefault(t => t.Name == name)?.Data as T[]
+        ?? throw new InvalidOperationException($"model {model.Name} ends in NMS but its run returned no {typeof(T).Name} output {name}");
 
     // One codec reads the header and, when the declared pixel count is within --max-pixels, the pixels.
     private Image Decode(ImageUpload upload)

@@ -90,4 +90,30 @@ public class PostProcessorTests
         float[] boxes = [0, 0, 1, 1, 0, 0, 0.5f, 0.5f];
         Assert.Empty(new PostProcessor().Process([1f, 0f, 0.995f, 0.005f], boxes, 2, 100, 100));
     }
+
+    [Fact]
+    public void NmsRowsAreReadUpToTheCountFilteredScaledAndClamped()
+    {
+        // Four rows of an NMS export's outputs, best first; num_detections says 3, so the 0.65 row is not read.
+        float[] boxes = [-0.1f, 0.2f, 0.5f, 1.2f, 0.5f, 0.5f, 1, 1, 0, 0, 0.25f, 0.5f, 0, 0, 1, 1];
+        float[] scores = [0.9f, 0.8f, 0.7f, 0.65f];
+        int[] classes = [1, 2, 1, 2];
+        string[] labels = ["BACKGROUND", "cat", "dog"];
+
+        // Threshold 0.75 drops row 2 (0.7); rows 0 and 1 remain. Image 200 x 100: row 0 -> (-20, 20, 100, 120) clamped
+        // to (0, 20, 100, 100); row 1 -> (100, 50, 200, 100).
+        var filtered = new PostProcessor(0.75f, labels: labels).ProcessNmsRows(3, boxes, scores, classes, 200, 100);
+        Assert.Equal([new DetectedObject(1, "cat", 0.9f, new BoxF(0, 20, 100, 100)), new DetectedObject(2, "dog", 0.8f, new BoxF(100, 50, 200, 100))],
+            filtered);
+
+        // Top-k 1 per class keeps each class's first row: row 2 is cat's second and goes; the count still stops at 3.
+        var perClass = new PostProcessor(0.01f, topK: 1, labels: labels).ProcessNmsRows(3, boxes, scores, classes, 200, 100);
+        Assert.Equal([1, 2], perClass.Select(d => d.ClassId));
+        Assert.Equal(3, new PostProcessor(0.01f, labels: labels).ProcessNmsRows(3, boxes, scores, classes, 200, 100).Count);
+
+        // A count past K reads the K rows; a negative one none.
+        Assert.Equal(4, new PostProcessor(0.01f).ProcessNmsRows(9, boxes, scores, classes, 200, 100).Count);
+        Assert.Empty(new PostProcessor(0.01f).ProcessNmsRows(-1, boxes, scores, classes, 200, 100));
+        Assert.Throws<ArgumentException>(() => new PostProcessor().ProcessNmsRows(1, boxes.AsSpan(0, 8), scores, classes, 200, 100));
+    }
 }

@@ -3,18 +3,18 @@ using SsdLite.Tools.Commands;
 
 namespace SsdLite.Tools.Bench;
 
-/// <summary><c>ssdlite bench</c>: inference latency, training step time, loader throughput, detect latency, ONNX Runtime beside TorchSharp, and video against images.</summary>
+/// <summary><c>ssdlite bench</c>: inference latency, training step time, loader throughput, detect latency, ONNX Runtime beside TorchSharp, in-graph NMS against SsdLite's post-processing, and video against images.</summary>
 public static class BenchCommand
 {
     public static Command Create()
     {
         var parts = new Option<string[]>("--part", "-p")
         {
-            Description = "What to measure: inference, train, loader, detect, onnx (ONNX Runtime beside TorchSharp), video (a 720p file against its frames as JPEGs; needs ffmpeg) or all (every part but video; repeatable)",
+            Description = "What to measure: inference, train, loader, detect, onnx (ONNX Runtime beside TorchSharp), nms (in-graph NMS against SsdLite's post-processing), video (a 720p file against its frames as JPEGs; needs ffmpeg) or all (every part but video; repeatable)",
             DefaultValueFactory = _ => ["all"],
             AllowMultipleArgumentsPerToken = true,
         };
-        parts.AcceptOnlyFromAmong("inference", "train", "loader", "detect", "onnx", "video", "all");
+        parts.AcceptOnlyFromAmong("inference", "train", "loader", "detect", "onnx", "nms", "video", "all");
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: the process default, SSDLITE_NUM_THREADS or the core count)" };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed repetitions per case (median reported)", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed repetitions first", DefaultValueFactory = _ => 3 };
@@ -38,12 +38,13 @@ public static class BenchCommand
         var detectRounds = new Option<int>("--detect-rounds") { Description = "Timed runs per detect throughput case (median reported)", DefaultValueFactory = _ => 3 };
         var videoFrames = new Option<int>("--video-frames") { Description = "Frames of the video part's 720p clip", DefaultValueFactory = _ => 48 };
         var videoRounds = new Option<int>("--video-rounds") { Description = "Timed runs per video case (median reported)", DefaultValueFactory = _ => 3 };
+        var nmsThresholds = new Option<float[]>("--nms-score-thresholds") { Description = "Score thresholds of the nms part's exports and post-processing", DefaultValueFactory = _ => [0.4f, 0.01f], AllowMultipleArgumentsPerToken = true };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results to this JSON file" };
 
         var command = new Command("bench", "Latency and throughput: inference, training step, data loader, detect per image and at scale")
         {
             parts, threads, iterations, warmup, batchSizes, trainBatchSizes, trainPrecisions, trainBreakdown, trainFreeze, arch, width, inputSize, loaderImages, workers, mallocDefaults,
-            detectWeights, detectLabels, detectImages, detectThroughput, detectWorkers, detectRounds, videoFrames, videoRounds, json,
+            detectWeights, detectLabels, detectImages, detectThroughput, detectWorkers, detectRounds, videoFrames, videoRounds, nmsThresholds, json,
         };
         command.SetAction(result => Run(new BenchSettings
         {
@@ -69,6 +70,7 @@ public static class BenchCommand
             DetectRounds = Math.Max(1, result.GetValue(detectRounds)),
             VideoFrames = Math.Max(1, result.GetValue(videoFrames)),
             VideoRounds = Math.Max(1, result.GetValue(videoRounds)),
+            NmsScoreThresholds = result.GetValue(nmsThresholds) ?? [0.4f, 0.01f],
             JsonPath = result.GetValue(json)?.FullName,
             GlibcMallocDefaults = result.GetValue(mallocDefaults),
         }, Console.Out));
@@ -111,6 +113,7 @@ public static class BenchCommand
         (BenchParts.Loader, LoaderBench.Run),
         (BenchParts.Detect, DetectBench.Run),
         (BenchParts.Onnx, OnnxBench.Run),
+        (BenchParts.Nms, NmsBench.Run),
         (BenchParts.Video, VideoBench.Run),
     ];
 }

@@ -50,6 +50,7 @@ public static class BenchReport
         s.DetectRounds,
         s.VideoFrames,
         s.VideoRounds,
+        s.NmsScoreThresholds,
         s.GlibcMallocDefaults,
     };
 

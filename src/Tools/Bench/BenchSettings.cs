@@ -16,7 +16,10 @@ public enum BenchParts
 
     /// <summary>Video against images (needs ffmpeg, so not part of <see cref="All"/>).</summary>
     Video = 64,
-    All = Inference | Train | Loader | Detect | Onnx,
+
+    /// <summary>In-graph NMS against SsdLite's post-processing.</summary>
+    Nms = 128,
+    All = Inference | Train | Loader | Detect | Onnx | Nms,
 }
 
 /// <summary>What to measure and how often.</summary>
@@ -89,6 +92,12 @@ public sealed record BenchSettings
 
     /// <summary>Timed runs per video case, interleaved round by round (median reported).</summary>
     public int VideoRounds { get; init; } = 3;
+
+    /// <summary>
+    /// The score thresholds the nms part exports and post-processes at: detect's default, and a low one under which
+    /// every class of a random-weight model keeps its 200 candidates.
+    /// </summary>
+    public IReadOnlyList<float> NmsScoreThresholds { get; init; } = [0.4f, 0.01f];
 
     public string? JsonPath { get; init; }
 
