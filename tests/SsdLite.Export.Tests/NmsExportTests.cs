@@ -122,7 +122,7 @@ public sealed class NmsExportTests
     public void TheNmsTailOnThePlainModelsOutputsGivesTheNmsModelsOutputs()
     {
         using var folder = new TempFolder("nms-tail");
-        var model = ModelSource.Load(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
+        var model = Detector.LoadModel(TestFiles.Oracle("trained-c7.pth"), TestFiles.C7Labels());
         OnnxExporter.Export(model, folder["plain.onnx"]);
         OnnxExporter.Export(model, folder["nms.onnx"], new OnnxExportOptions { Nms = new NmsExportOptions { ScoreThreshold = 0.05f, MaxDetections = 30 } });
         NmsTail.Write(folder["nms.onnx"], folder["tail.onnx"]);

@@ -6,6 +6,7 @@ using SsdLite.Data.Synthetic;
 using SsdLite.Detection.Models;
 using SsdLite.Export;
 using SsdLite.Runtime;
+using SsdLite.Tools.Models;
 using SsdLite.Vision;
 
 namespace SsdLite.Tools.Bench;
@@ -47,11 +48,11 @@ public static class NmsBench
             }
             var threads = settings.Threads > 0 ? settings.Threads : torch.get_num_threads();
             var options = new OnnxDetectorOptions { IntraOpThreads = threads };
-            using var plain = OnnxDetector.Load(plainPath, options: options);
+            using var plain = ModelFile.Open(plainPath).Load(new OnnxDetectorRequest(options));
             var rows = new List<Measurement>();
             foreach (var threshold in settings.NmsScoreThresholds)
             {
-                using var nms = OnnxDetector.Load(nmsPaths[threshold], options: options);
+                using var nms = ModelFile.Open(nmsPaths[threshold]).Load(new OnnxDetectorRequest(options));
                 using var tailOptions = TailOptions(threads);
                 using var tail = new InferenceSession(TailPath(nmsPaths[threshold]), tailOptions);
                 var post = ClassLabels.PostProcessorFor(plain, threshold);
@@ -107,7 +108,7 @@ public static class NmsBench
     private static SsdLiteModel CreateModel(BenchSettings settings)
     {
         if (settings.DetectWeights is { } weights)
-            return ModelSource.Load(weights, settings.DetectLabels is { } file ? Labels.Load(file).Names : null, settings.Arch);
+            return ModelFile.Open(weights, settings.DetectLabels, settings.Arch).Load(new NetworkRequest());
         torch.manual_seed(1);
         var model = BenchModels.Create(settings);
         model.eval();
