@@ -26,6 +26,33 @@ public sealed class ModelFileTests
     private static ModelFile C7Pth(SsdArch? arch = null) => ModelFile.Open(TestData.Oracle("trained-c7.pth"), TestData.Oracle("labels-c7.txt"), arch);
 
     [Fact]
+    public void ASafetensorsFileWhoseFirstByteIsOnnxsIsStillWeights()
+    {
+        // A safetensors header of 8 mod 256 bytes starts the file with 0x08, an ONNX ModelProto's first byte: the
+        // export, its header padded with spaces (the format allows them) to such a length.
+        using var folder = new TempFolder("model-file-safetensors");
+        using (var model = ModelFile.Open(TestData.Oracle("trained-c7.pth"), TestData.Oracle("labels-c7.txt")).Load(new NetworkRequest()))
+            StateDictExporter.Export(model, folder["exported.safetensors"], StateDictFormat.Safetensors);
+        var bytes = File.ReadAllBytes(folder["exported.safetensors"]);
+        var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        var padded = length + ((8 - length % 256 + 256) % 256);
+        var rewritten = new byte[8 + padded + (bytes.Length - 8 - length)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(rewritten, (ulong)padded);
+        bytes.AsSpan(8, length).CopyTo(rewritten.AsSpan(8));
+        rewritten.AsSpan(8 + length, padded - length).Fill((byte)' ');
+        bytes.AsSpan(8 + length).CopyTo(rewritten.AsSpan(8 + padded));
+        File.WriteAllBytes(folder["w.weights"], rewritten);
+        Assert.Equal(0x08, rewritten[0]);
+
+        var file = ModelFile.Open(folder["w.weights"], TestData.Oracle("labels-c7.txt"));
+        Assert.Equal(ModelFileKind.Weights, file.Kind);
+        using var loaded = file.Load(new NetworkRequest());
+        using var reference = ModelFile.Open(TestData.Oracle("trained-c7.pth"), TestData.Oracle("labels-c7.txt")).Load(new NetworkRequest());
+        var expected = reference.state_dict();
+        foreach (var (key, tensor) in loaded.state_dict()) Assert.True(tensor.eq(expected[key]).all().item<bool>(), key);
+    }
+
+    [Fact]
     public void ACheckpointSavedHereLoadsAsTheNetworkItWasAndAsADetector()
     {
         using var folder = new TempFolder("model-file-ckpt");
@@ -176,9 +203,9 @@ public sealed class ModelFileTests
         var text = folder["text.pth"];
         File.WriteAllText(text, "not weights");
         var e = Assert.Throws<InvalidDataException>(() => ModelFile.Open(text).Load(new NetworkRequest()));
-        Assert.Equal($"{text}: neither an SsdLite checkpoint nor a PyTorch .pth state_dict", e.Message);
+        Assert.Equal($"{text}: neither an SsdLite checkpoint nor a PyTorch .pth or safetensors state_dict", e.Message);
         e = Assert.Throws<InvalidDataException>(() => ModelFile.Open(text).Load(new OnnxDetectorRequest()));
-        Assert.Equal($"{text}: neither an SsdLite checkpoint nor a PyTorch .pth state_dict", e.Message);
+        Assert.Equal($"{text}: neither an SsdLite checkpoint nor a PyTorch .pth or safetensors state_dict", e.Message);
 
         // The reference .pth cut in half: its zip directory is gone.
         var whole = File.ReadAllBytes(TestData.Oracle("trained-c7.pth"));

@@ -62,8 +62,14 @@ internal sealed class ModelFile
     {
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return ModelFileKind.Onnx;
         using var stream = File.OpenRead(path);
-        return stream.ReadByte() == OnnxFirstByte ? ModelFileKind.Onnx : ModelFileKind.Weights;
+        Span<byte> head = stackalloc byte[9];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return read > 0 && head[0] == OnnxFirstByte && !IsSafetensorsHead(head[..read]) ? ModelFileKind.Onnx : ModelFileKind.Weights;
     }
+
+    // A safetensors file begins with its header's length as 8 little-endian bytes, then '{': a length of 8 mod 256
+    // starts it with 0x08 too. The reader (SsdLite.Platform) checks the rest; naming it here would load libtorch.
+    private static bool IsSafetensorsHead(ReadOnlySpan<byte> head) => head.Length == 9 && head[8] == (byte)'{';
 
     private static IReadOnlyList<string>? ReadClassNames(string? labelsPath, string path) =>
         labelsPath is not null ? SsdLite.Data.Labels.Load(labelsPath).Names : WeightsTable.LabelsFor(path);
