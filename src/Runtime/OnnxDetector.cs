@@ -97,7 +97,7 @@ public sealed class OnnxDetector : ObjectDetector
     private static void CheckSize(string path, long length, OnnxDetectorOptions options)
     {
         if (length > options.MaxModelBytes)
-            throw new InvalidDataException($"{path}: the model is {length} bytes, more than the limit of {options.MaxModelBytes} ({options.MaxModelBytes >> 20} MiB)");
+            throw new InvalidDataException($"{path}: the model is {length} bytes, more than the limit of {options.MaxModelBytes} ({options.MaxModelBytes >> 20} MiB; {OnnxDetectorOptions.MaxModelBytesVariable} raises it)");
     }
 
     private static OnnxDetector Open(Func<SessionOptions, InferenceSession> create, string path, IReadOnlyList<string>? classNames, OnnxDetectorOptions? options)

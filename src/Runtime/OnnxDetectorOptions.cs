@@ -18,11 +18,19 @@ public sealed record OnnxDetectorOptions
     /// <summary>The default of <see cref="MaxModelBytes"/>: 512 MiB (an SsdLite export is 1 to 20 MB).</summary>
     public const long DefaultMaxModelBytes = 512L << 20;
 
+    /// <summary>The environment variable that sets <see cref="MaxModelBytes"/>'s default for a whole process (detect, eval, serve, bench).</summary>
+    public const string MaxModelBytesVariable = "SSDLITE_MAX_MODEL_BYTES";
+
     /// <summary>
     /// The largest model file (or in-memory model) opened: a larger one is refused by its length before ONNX Runtime
-    /// reads it, which would hold all of it in memory.
+    /// reads it, which would hold all of it in memory. <see cref="DefaultMaxModelBytes"/> unless
+    /// <c>SSDLITE_MAX_MODEL_BYTES</c> says otherwise.
     /// </summary>
-    public long MaxModelBytes { get; init; } = DefaultMaxModelBytes;
+    public long MaxModelBytes { get; init; } = MaxModelBytesFromEnvironment(Environment.GetEnvironmentVariable(MaxModelBytesVariable));
+
+    /// <summary>The limit an <c>SSDLITE_MAX_MODEL_BYTES</c> value sets: a positive integer, else <see cref="DefaultMaxModelBytes"/>.</summary>
+    public static long MaxModelBytesFromEnvironment(string? value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0 ? limit : DefaultMaxModelBytes;
 
     /// <summary>The thread count these options ask for.</summary>
     public int ResolvedThreads()

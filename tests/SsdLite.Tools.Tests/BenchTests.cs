@@ -68,4 +68,31 @@ public sealed class BenchTests
             File.Delete(json);
         }
     }
+
+    /// <summary>
+    /// bench measures under its own thread count and glibc's default malloc settings when asked, and then gives the
+    /// host process back the thread count it had: detect and training runs that follow in the same process (as in
+    /// this test run) must not go on with a bench's thread count.
+    /// </summary>
+    [Fact]
+    public void ThreadCountAndMallocSettingsArePutBackAfterwards()
+    {
+        var before = TorchSharp.torch.get_num_threads();
+        var output = new StringWriter();
+        var settings = new BenchSettings
+        {
+            Parts = BenchParts.Inference,
+            Width = 0.25,
+            InputSize = 64,
+            ClassCountWithBackground = 3,
+            Iterations = 1,
+            Warmup = 0,
+            InferenceBatchSizes = [1],
+            Threads = before + 1,
+            GlibcMallocDefaults = true,
+        };
+        Assert.Equal(0, BenchCommand.Run(settings, output));
+        Assert.Contains($"with {before + 1} thread(s)", output.ToString(), StringComparison.Ordinal); // measured under its own count
+        Assert.Equal(before, TorchSharp.torch.get_num_threads());
+    }
 }

@@ -84,12 +84,30 @@ public static class BenchCommand
         return parts == BenchParts.None ? BenchParts.All : parts;
     }
 
-    /// <summary>Runs the selected parts, printing each row as it is measured; returns the exit code.</summary>
+    /// <summary>
+    /// Runs the selected parts, printing each row as it is measured; returns the exit code. The thread count and
+    /// malloc settings it measures under are the process's own, so they are put back afterwards: a host that calls
+    /// this (a test run, an application) must not go on with one thread or untuned malloc.
+    /// </summary>
     public static int Run(BenchSettings settings, TextWriter output)
     {
         TorchEngine.EnsureInitialized();
-        if (settings.GlibcMallocDefaults) GlibcMalloc.RestoreDefaults();
-        if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
+        var threads = torch.get_num_threads();
+        try
+        {
+            if (settings.GlibcMallocDefaults) GlibcMalloc.RestoreDefaults();
+            if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
+            return Measure(settings, output);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+            if (settings.GlibcMallocDefaults) GlibcMalloc.Tune();
+        }
+    }
+
+    private static int Measure(BenchSettings settings, TextWriter output)
+    {
         var machine = MachineInfo.Current();
         BenchReport.PrintHeader(output, machine, settings);
         var rows = new List<Measurement>();
