@@ -10,14 +10,8 @@ public sealed class BenchTests
     public void DetectAndTrainPartsReportEachLayout()
     {
         var output = new StringWriter();
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Detect | BenchParts.Train) with
         {
-            Parts = BenchParts.Detect | BenchParts.Train,
-            Width = 0.35,
-            InputSize = 96,
-            ClassCountWithBackground = 3,
-            Iterations = 2,
-            Warmup = 0,
             TrainBatchSizes = [2],
             DetectThroughputImages = 5,
             DetectRounds = 1,
@@ -41,15 +35,12 @@ public sealed class BenchTests
     {
         var output = new StringWriter();
         var json = Path.Combine(Path.GetTempPath(), $"ssdlite-bench-{Guid.NewGuid():N}.json");
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Inference | BenchParts.Train) with
         {
-            Parts = BenchParts.Inference | BenchParts.Train,
             Arch = SsdLite.Core.SsdArch.Mb1Ssd,
             Width = 0.25,
             InputSize = 64,
-            ClassCountWithBackground = 3,
             Iterations = 1,
-            Warmup = 0,
             InferenceBatchSizes = [1],
             TrainBatchSizes = [2],
             JsonPath = json,
@@ -79,14 +70,11 @@ public sealed class BenchTests
     {
         var before = TorchSharp.torch.get_num_threads();
         var output = new StringWriter();
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Inference) with
         {
-            Parts = BenchParts.Inference,
             Width = 0.25,
             InputSize = 64,
-            ClassCountWithBackground = 3,
             Iterations = 1,
-            Warmup = 0,
             InferenceBatchSizes = [1],
             Threads = before + 1,
             GlibcMallocDefaults = true,

@@ -17,14 +17,8 @@ public sealed class NmsBenchTests
     {
         using var temp = new TempFolder("nms-bench");
         var json = temp["bench.json"];
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Nms) with
         {
-            Parts = BenchParts.Nms,
-            Width = 0.35,
-            InputSize = 96,
-            ClassCountWithBackground = 3,
-            Iterations = 2,
-            Warmup = 0,
             InferenceBatchSizes = [1, 2],
             NmsScoreThresholds = [0.4f, 0.01f],
             Threads = 1,

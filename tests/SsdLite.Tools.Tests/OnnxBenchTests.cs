@@ -12,14 +12,8 @@ public sealed class OnnxBenchTests
     [Fact]
     public void OnnxPartTimesBothRuntimesAndTheirRatio()
     {
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Onnx) with
         {
-            Parts = BenchParts.Onnx,
-            Width = 0.35,
-            InputSize = 96,
-            ClassCountWithBackground = 3,
-            Iterations = 2,
-            Warmup = 0,
             InferenceBatchSizes = [2],
             Threads = 1,
         };

@@ -1,5 +1,6 @@
 using SsdLite.Data;
 using SsdLite.Data.Synthetic;
+using SsdLite.Tools.Bench;
 using SsdLite.Tools.Training;
 
 namespace SsdLite.Tools.Tests;
@@ -26,6 +27,20 @@ internal static class TestData
         }, root);
         return root;
     }
+
+    /// <summary>
+    /// A bench of a tiny random network (width 0.35, 96x96, 2 classes and background, 2 timed iterations, no warm-up):
+    /// the tests check the parts' rows, not their figures. Callers change what their part needs with <c>with</c>.
+    /// </summary>
+    public static BenchSettings TinyBench(BenchParts parts) => new()
+    {
+        Parts = parts,
+        Width = 0.35,
+        InputSize = 96,
+        ClassCountWithBackground = 3,
+        Iterations = 2,
+        Warmup = 0,
+    };
 
     /// <summary>A tiny-model run over <paramref name="data"/>: width 0.25, 64x64 input, batch 4, constant-free cosine schedule.</summary>
     /// <summary>

@@ -16,11 +16,8 @@ public sealed class TrainBreakdownTests
     public void ChannelsLastCasesReportEachPhase()
     {
         var bf16 = CpuAutocast.Unsupported() is null;
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Train) with
         {
-            Width = 0.35,
-            InputSize = 96,
-            ClassCountWithBackground = 3,
             Iterations = 3,
             Warmup = 1,
             TrainBatchSizes = [2],

@@ -12,13 +12,8 @@ public sealed class VideoBenchTests
     [Fact]
     public void VideoPartTimesVideoAgainstJpegsOnEachEngineAndTheirRatios()
     {
-        var settings = new BenchSettings
+        var settings = TestData.TinyBench(BenchParts.Video) with
         {
-            Parts = BenchParts.Video,
-            Width = 0.35,
-            InputSize = 96,
-            ClassCountWithBackground = 3,
-            Warmup = 0,
             Threads = 1,
             VideoFrames = 9,
             VideoRounds = 2,
