@@ -41,7 +41,7 @@ public static class FuzzTargets
                     PthReader.Read(Write(work, "input.pth", input));
                     break;
                 case "ckpt":
-                    Checkpoint.Load(Write(work, "input.ckpt", input)).Dispose();
+                    SsdLiteCheckpoint(work, input);
                     break;
                 case "safetensors":
                     SafetensorsReader.Read(Write(work, "input.safetensors", input));
@@ -90,6 +90,16 @@ public static class FuzzTargets
     }
 
     // A one-image VOC tree whose annotation is the input; the image file exists (its bytes are not decoded here).
+    // A whole file goes through the framing checks. Anything else is taken as a payload: through the file's SHA-256
+    // a mutated payload would never reach the parser, so it is parsed as Load parses a verified one.
+    private static void SsdLiteCheckpoint(string work, byte[] input)
+    {
+        if (input.AsSpan().StartsWith("SSDLCKPT"u8))
+            Checkpoint.Load(Write(work, "input.ckpt", input)).Dispose();
+        else
+            Checkpoint.LoadPayload(input, 0, input.Length, "input.ckpt payload").Dispose();
+    }
+
     private static void Voc(string work, byte[] input)
     {
         var root = Path.Combine(work, "voc");

@@ -36,11 +36,23 @@ public static class Checkpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
         var bytes = File.ReadAllBytes(path);
         var payloadLength = Verify(bytes, path);
+        return LoadPayload(bytes, HeaderLength, payloadLength, path);
+    }
+
+    /// <summary>
+    /// Parses a payload whose framing (header, checksum, end marker) is taken as checked: what <see cref="Load"/>
+    /// does after <c>Verify</c>. The fuzzer calls it directly, since a mutated payload would otherwise stop at the
+    /// checksum and never reach the parser.
+    /// </summary>
+    internal static CheckpointData LoadPayload(byte[] bytes, int offset, int length, string path)
+    {
         try
         {
-            return ParsePayload(bytes, payloadLength);
+            return ParsePayload(bytes, offset, length);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
+        // IOException (EndOfStreamException's base) and FormatException are BinaryReader's word for a string length
+        // that is negative or not a 7-bit encoded integer.
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
             throw new InvalidDataException($"{path}: corrupt checkpoint payload ({e.Message})", e);
         }
@@ -115,9 +127,9 @@ public static class Checkpoint
         return (int)length;
     }
 
-    private static CheckpointData ParsePayload(byte[] bytes, int length)
+    private static CheckpointData ParsePayload(byte[] bytes, int offset, int length)
     {
-        using var ms = new MemoryStream(bytes, HeaderLength, length, writable: false);
+        using var ms = new MemoryStream(bytes, offset, length, writable: false);
         using var r = new BinaryReader(ms, Encoding.UTF8);
         var metadata = new Dictionary<string, string>();
         // Counts and sizes are the file's claims: each is checked against the bytes left before it sizes anything.

@@ -18,14 +18,35 @@ public static class TensorBytes
     /// </summary>
     public static Tensor Create(ReadOnlySpan<byte> bytes, long[] shape, ScalarType dtype)
     {
-        long count = 1;
-        foreach (var s in shape) count = s < 0 ? throw new ArgumentException($"negative size in shape [{string.Join(", ", shape)}]") : checked(count * s);
-        var expected = checked(count * SizeOf(dtype));
+        var expected = checked(ElementCount(shape) * SizeOf(dtype));
         if (expected != bytes.Length)
             throw new ArgumentException($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes, got {bytes.Length}");
         var t = torch.empty(shape, dtype);
         bytes.CopyTo(t.bytes);
         return t;
+    }
+
+    // A zero in the shape makes the count 0 whatever the other sizes are, but libtorch still multiplies those into
+    // the strides: [0, 2^62, 2^62] would pass a plain product and fail inside torch.empty. So the non-zero sizes
+    // must multiply without overflow too, in bytes.
+    private static long ElementCount(long[] shape)
+    {
+        long count = 1, span = 1;
+        foreach (var s in shape)
+        {
+            if (s < 0) throw new ArgumentException($"negative size in shape [{string.Join(", ", shape)}]");
+            try
+            {
+                count = checked(count * s);
+                span = checked(span * Math.Max(s, 1));
+                _ = checked(span * sizeof(double));
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentException($"shape [{string.Join(", ", shape)}] has more elements than a tensor can index");
+            }
+        }
+        return count;
     }
 
     /// <summary>Bytes per element of <paramref name="t"/>.</summary>

@@ -238,4 +238,55 @@ public class CraftedFileTests
         var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
         Assert.Contains("corrupt checkpoint payload", error.Message);
     }
+
+    // The three below are fuzz findings (tests/fuzz/findings/ckpt/payload-crash-*.bin) from the payload behind a
+    // valid checksum, which anyone crafting a file can compute: each escaped as a raw IOException, FormatException
+    // or libtorch error.
+
+    [Fact]
+    public void ACheckpointShapeWithAZeroAndHugeSizesIsRefusedBeforeLibtorchSeesIt()
+    {
+        using var file = PthFixtures.TempFile.With(CheckpointFile(Payload(w =>
+        {
+            w.Write(0);
+            w.Write(1);
+            w.Write("w");
+            w.Write(6);
+            w.Write(3);
+            w.Write(0L); // 0 elements: a plain product of the sizes passes
+            w.Write(1L << 62);
+            w.Write(1L << 62);
+            w.Write(0L);
+        })));
+        var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
+        Assert.Contains($"shape [0, {1L << 62}, {1L << 62}] has more elements than a tensor can index", error.Message);
+    }
+
+    [Fact]
+    public void ACheckpointStringWithANegativeLengthIsRefused()
+    {
+        // A metadata key whose 7-bit length prefix decodes to a negative int32 (5 bytes, the last one's high bits set).
+        using var file = PthFixtures.TempFile.With(CheckpointFile(Payload(w =>
+        {
+            w.Write(1);
+            w.Write(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00 });
+        })));
+        var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
+        Assert.Contains("corrupt checkpoint payload", error.Message);
+        Assert.Contains("string length", error.Message);
+    }
+
+    [Fact]
+    public void ACheckpointStringLengthThatIsNotA7BitIntegerIsRefused()
+    {
+        // Six continuation bytes: more than a 7-bit encoded int32 may take.
+        using var file = PthFixtures.TempFile.With(CheckpointFile(Payload(w =>
+        {
+            w.Write(1);
+            w.Write(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 });
+        })));
+        var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
+        Assert.Contains("corrupt checkpoint payload", error.Message);
+        Assert.Contains("7-bit encoded integer", error.Message);
+    }
 }
