@@ -89,7 +89,6 @@ public static class FuzzTargets
         return path;
     }
 
-    // A one-image VOC tree whose annotation is the input; the image file exists (its bytes are not decoded here).
     // A whole file goes through the framing checks. Anything else is taken as a payload: through the file's SHA-256
     // a mutated payload would never reach the parser, so it is parsed as Load parses a verified one.
     private static void SsdLiteCheckpoint(string work, byte[] input)
@@ -100,6 +99,7 @@ public static class FuzzTargets
             Checkpoint.LoadPayload(input, 0, input.Length, "input.ckpt payload").Dispose();
     }
 
+    // A one-image VOC tree whose annotation is the input; the image file exists (its bytes are not decoded here).
     private static void Voc(string work, byte[] input)
     {
         var root = Path.Combine(work, "voc");

@@ -262,31 +262,20 @@ public class CraftedFileTests
         Assert.Contains($"shape [0, {1L << 62}, {1L << 62}] has more elements than a tensor can index", error.Message);
     }
 
-    [Fact]
-    public void ACheckpointStringWithANegativeLengthIsRefused()
+    // A metadata key whose 7-bit length prefix decodes to a negative int32 (5 bytes, the last one's high bits set),
+    // and one with six continuation bytes: more than a 7-bit encoded int32 may take.
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00 }, "string length")]
+    [InlineData(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }, "7-bit encoded integer")]
+    public void ACheckpointStringWhoseLengthPrefixIsInvalidIsRefused(byte[] prefix, string reason)
     {
-        // A metadata key whose 7-bit length prefix decodes to a negative int32 (5 bytes, the last one's high bits set).
         using var file = PthFixtures.TempFile.With(CheckpointFile(Payload(w =>
         {
             w.Write(1);
-            w.Write(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00 });
+            w.Write(prefix);
         })));
         var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
         Assert.Contains("corrupt checkpoint payload", error.Message);
-        Assert.Contains("string length", error.Message);
-    }
-
-    [Fact]
-    public void ACheckpointStringLengthThatIsNotA7BitIntegerIsRefused()
-    {
-        // Six continuation bytes: more than a 7-bit encoded int32 may take.
-        using var file = PthFixtures.TempFile.With(CheckpointFile(Payload(w =>
-        {
-            w.Write(1);
-            w.Write(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 });
-        })));
-        var error = Refused(file.Path, () => Checkpoint.Load(file.Path));
-        Assert.Contains("corrupt checkpoint payload", error.Message);
-        Assert.Contains("7-bit encoded integer", error.Message);
+        Assert.Contains(reason, error.Message);
     }
 }
