@@ -4,6 +4,10 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
+using SsdLite.Data;
+using SsdLite.Detection;
+using SsdLite.Export;
+using SsdLite.Runtime;
 
 namespace SsdLite.Serving.Tests;
 
@@ -12,7 +16,8 @@ namespace SsdLite.Serving.Tests;
 /// installs) against the service on a real port: on the first paint the model line stays clear of the drop zone and
 /// no image (nor its broken-image icon) shows; the model's name, classes and input size appear from its metadata; an
 /// uploaded image shows boxes where the JSON puts them, with its labels and scores, the list and the answer's
-/// timings; the score slider hides the boxes below it without asking again; a text file shows the server's error.
+/// timings; the score slider hides the boxes below it without asking again; a text file shows the server's error. An
+/// NMS export's model line says what its graph keeps, and its answer lists the K best of the plain model's detections.
 /// </summary>
 [Collection(ModelCollection.Name)]
 public sealed class PageTests(ModelFixture fixture)
@@ -27,16 +32,10 @@ public sealed class PageTests(ModelFixture fixture)
     public async Task ThePageDrawsTheDetectionsAndShowsTheErrorOfABadFile()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/install.sh installs the chromium package the browser test uses");
-        var port = FreePort();
         var model = fixture.Open();
-        using var host = ServingHost.CreateHostBuilder(new ServeOptions { Urls = $"http://127.0.0.1:{port}", ScoreThreshold = 0.1f }, model).Build();
-        await host.StartAsync();
-        try
+        await using (var served = await PageServer.StartAsync(model, 0.1f))
         {
-            await WaitReadyAsync(port);
-            using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
-            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1000, Height = 900 } });
+            var page = served.Page;
             // The metadata answer is held back, so that the page is seen as it first paints, still loading.
             var metadata = new TaskCompletionSource();
             await page.RouteAsync("**/v2/models/**", async route =>
@@ -44,7 +43,7 @@ public sealed class PageTests(ModelFixture fixture)
                 await metadata.Task;
                 await route.ContinueAsync();
             });
-            await page.GotoAsync($"http://127.0.0.1:{port}/");
+            await page.GotoAsync(served.Root);
             await CheckFirstPaintAsync(page);
             metadata.SetResult();
             await CheckModelLineAsync(page, model);
@@ -76,10 +75,48 @@ public sealed class PageTests(ModelFixture fixture)
             Assert.Equal(0, await page.Locator(".box").CountAsync());
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "page-error.png"), FullPage = true });
         }
-        finally
+    }
+
+    [Fact]
+    public async Task AnNmsExportsModelLineSaysItsGraphKeepsAtMostKAboveItsThreshold()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/install.sh installs the chromium package the browser test uses");
+        const int k = 5;
+        using var temp = new TempFolder("page-nms");
+        var path = temp["c7nms.onnx"];
+        using (var network = Detector.LoadModel(TestData.Oracle("trained-c7.pth"), Labels.Load(TestData.Oracle("labels-c7.txt")).Names))
         {
-            await host.StopAsync();
-            model.Detector.Dispose();
+            OnnxExporter.Export(network, path, new OnnxExportOptions
+            {
+                WriteLabels = false,
+                Nms = new NmsExportOptions { MaxDetections = k, ScoreThreshold = float.Parse(ModelFixture.Threshold, CultureInfo.InvariantCulture) },
+            });
+        }
+        var model = new ServedModel("c7nms", OnnxDetector.Load(path), path);
+        await using (var served = await PageServer.StartAsync(model, 0.1f))
+        {
+            var page = served.Page;
+            await page.GotoAsync(served.Root);
+            await page.WaitForFunctionAsync("() => !document.getElementById('model').textContent.includes('loading')");
+            var classes = File.ReadAllLines(TestData.Oracle("labels-c7.txt")).Where(l => l.Length > 0 && l != "BACKGROUND");
+            var size = model.Detector.InputSize;
+            Assert.Equal($"model c7nms · input {size}x{size} · 6 classes: {string.Join(", ", classes)} · " +
+                $"NMS in the graph: at most {k} detections, score > {ModelFixture.Threshold}, IoU > 0.45 suppressed · ready", await page.InnerTextAsync("#model"));
+
+            // The graph keeps the K best of what detect's own post-processing finds on the plain export.
+            await page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg"));
+            await page.WaitForSelectorAsync("body[data-state=done]");
+            var all = fixture.Reference["image.jpg"]["detections"]!.AsArray();
+            Assert.True(all.Count > k, "the plain model finds no more than K on the oracle image");
+            var best = all.OrderByDescending(d => d!["score"]!.GetValue<double>()).Take(k).ToList();
+            Assert.Equal($"{k} of {k} detections", await page.InnerTextAsync("#shown"));
+            var rows = page.Locator("#detections tbody tr");
+            for (var i = 0; i < k; i++)
+            {
+                var cells = await rows.Nth(i).Locator("td").AllInnerTextsAsync();
+                Assert.Equal(best[i]!["label"]!.GetValue<string>(), cells[1].Trim());
+                Assert.Equal(best[i]!["score"]!.GetValue<double>().ToString("0.000", CultureInfo.InvariantCulture), cells[2]);
+            }
         }
     }
 
@@ -146,6 +183,57 @@ public sealed class PageTests(ModelFixture fixture)
             var cells = await rows.Nth(i).Locator("td").AllInnerTextsAsync();
             Assert.Equal(label, cells[1].Trim());
             Assert.Equal(score.ToString("0.000", CultureInfo.InvariantCulture), cells[2]);
+        }
+    }
+
+    // The service on a free port, ready, with one Chromium page open on nothing yet; disposing closes the browser, stops
+    // the service and disposes the model's session.
+    private sealed class PageServer : IAsyncDisposable
+    {
+        private readonly IHost host;
+        private readonly ServedModel model;
+        private IPlaywright? playwright;
+        private IBrowser? browser;
+
+        private PageServer(IHost host, ServedModel model, int port)
+        {
+            this.host = host;
+            this.model = model;
+            Root = $"http://127.0.0.1:{port}/";
+        }
+
+        public string Root { get; }
+
+        public IPage Page { get; private set; } = null!;
+
+        public static async Task<PageServer> StartAsync(ServedModel model, float scoreThreshold)
+        {
+            var port = FreePort();
+            var options = new ServeOptions { Urls = $"http://127.0.0.1:{port}", ScoreThreshold = scoreThreshold };
+            var served = new PageServer(ServingHost.CreateHostBuilder(options, model).Build(), model, port);
+            try
+            {
+                await served.host.StartAsync();
+                await WaitReadyAsync(port);
+                served.playwright = await Playwright.CreateAsync();
+                served.browser = await served.playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+                served.Page = await served.browser.NewPageAsync(new() { ViewportSize = new() { Width = 1000, Height = 900 } });
+                return served;
+            }
+            catch
+            {
+                await served.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (browser is not null) await browser.DisposeAsync();
+            playwright?.Dispose();
+            await host.StopAsync();
+            host.Dispose();
+            model.Detector.Dispose();
         }
     }
 
