@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
@@ -24,6 +23,9 @@ public sealed class PageTests(ModelFixture fixture)
 {
     private const string Chromium = "/usr/bin/chromium";
 
+    // The fixture's comparison threshold: the served answers and the NMS export's graph both cut there.
+    private static readonly float Threshold = float.Parse(ModelFixture.Threshold, CultureInfo.InvariantCulture);
+
     // Headless on a machine with no network and no GPU: nothing reaches out, nothing waits on a sandbox or a GPU process.
     private static readonly string[] ChromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -33,7 +35,7 @@ public sealed class PageTests(ModelFixture fixture)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/install.sh installs the chromium package the browser test uses");
         var model = fixture.Open();
-        await using (var served = await PageServer.StartAsync(model, 0.1f))
+        await using (var served = await PageServer.StartAsync(model, Threshold))
         {
             var page = served.Page;
             // The metadata answer is held back, so that the page is seen as it first paints, still loading.
@@ -46,7 +48,7 @@ public sealed class PageTests(ModelFixture fixture)
             await page.GotoAsync(served.Root);
             await CheckFirstPaintAsync(page);
             metadata.SetResult();
-            await CheckModelLineAsync(page, model);
+            await CheckModelLineAsync(page, "c7", model, "");
 
             var answer = await page.RunAndWaitForResponseAsync(() => page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg")),
                 r => r.Url.EndsWith("/v1/detect", StringComparison.Ordinal));
@@ -89,19 +91,15 @@ public sealed class PageTests(ModelFixture fixture)
             OnnxExporter.Export(network, path, new OnnxExportOptions
             {
                 WriteLabels = false,
-                Nms = new NmsExportOptions { MaxDetections = k, ScoreThreshold = float.Parse(ModelFixture.Threshold, CultureInfo.InvariantCulture) },
+                Nms = new NmsExportOptions { MaxDetections = k, ScoreThreshold = Threshold },
             });
         }
         var model = new ServedModel("c7nms", OnnxDetector.Load(path), path);
-        await using (var served = await PageServer.StartAsync(model, 0.1f))
+        await using (var served = await PageServer.StartAsync(model, Threshold))
         {
             var page = served.Page;
             await page.GotoAsync(served.Root);
-            await page.WaitForFunctionAsync("() => !document.getElementById('model').textContent.includes('loading')");
-            var classes = File.ReadAllLines(TestData.Oracle("labels-c7.txt")).Where(l => l.Length > 0 && l != "BACKGROUND");
-            var size = model.Detector.InputSize;
-            Assert.Equal($"model c7nms · input {size}x{size} · 6 classes: {string.Join(", ", classes)} · " +
-                $"NMS in the graph: at most {k} detections, score > {ModelFixture.Threshold}, IoU > 0.45 suppressed · ready", await page.InnerTextAsync("#model"));
+            await CheckModelLineAsync(page, "c7nms", model, $" · NMS in the graph: at most {k} detections, score > {ModelFixture.Threshold}, IoU > 0.45 suppressed");
 
             // The graph keeps the K best of what detect's own post-processing finds on the plain export.
             await page.SetInputFilesAsync("#file", TestData.Oracle("image.jpg"));
@@ -133,14 +131,15 @@ public sealed class PageTests(ModelFixture fixture)
         Assert.Equal(0, await page.EvaluateAsync<int>("() => [...document.images].filter(i => i.getClientRects().length > 0).length"));
     }
 
-    // The model's name, input size and classes, from /v2/models/NAME.
-    private static async Task CheckModelLineAsync(IPage page, ServedModel model)
+    // The model's name, input size and classes, from /v2/models/NAME, then what an NMS graph keeps (`nms`, empty for
+    // a plain model).
+    private static async Task CheckModelLineAsync(IPage page, string name, ServedModel model, string nms)
     {
         await page.WaitForFunctionAsync("() => !document.getElementById('model').textContent.includes('loading')");
         var line = await page.InnerTextAsync("#model");
         var classes = File.ReadAllLines(TestData.Oracle("labels-c7.txt")).Where(l => l.Length > 0 && l != "BACKGROUND").ToList();
         var size = model.Detector.InputSize;
-        Assert.Equal($"model c7 · input {size}x{size} · {classes.Count} classes: {string.Join(", ", classes)} · ready", line);
+        Assert.Equal($"model {name} · input {size}x{size} · {classes.Count} classes: {string.Join(", ", classes)}{nms} · ready", line);
     }
 
     // The answer's batch size and timings_ms, phase by phase, as the JSON gives them.
@@ -208,7 +207,7 @@ public sealed class PageTests(ModelFixture fixture)
 
         public static async Task<PageServer> StartAsync(ServedModel model, float scoreThreshold)
         {
-            var port = FreePort();
+            var port = ServeChild.FreePort();
             var options = new ServeOptions { Urls = $"http://127.0.0.1:{port}", ScoreThreshold = scoreThreshold };
             var served = new PageServer(ServingHost.CreateHostBuilder(options, model).Build(), model, port);
             try
@@ -247,12 +246,5 @@ public sealed class PageTests(ModelFixture fixture)
             await Task.Delay(100);
         }
         throw new TimeoutException("not ready in 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
